@@ -1,0 +1,12 @@
+//! lessonlint: a linter and review pipeline for course curricula.
+//!
+//! Dependency direction: `model` ← `parse` ← `graph`/`snippets` ← `rules` ← `report` ← `main`.
+
+pub mod config;
+pub mod graph;
+pub mod model;
+pub mod parse;
+pub mod reference;
+pub mod report;
+pub mod rules;
+pub mod snippets;
