@@ -125,14 +125,18 @@ impl SourceMap {
 /// The text of one table cell (or any other short field), with where it came from.
 ///
 /// `text` is the cell's plain text: Markdown emphasis and code markers removed, `\|` unescaped,
-/// entities decoded, whitespace collapsed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+/// entities decoded, whitespace collapsed. It serializes as its text alone.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cell {
     pub text: String,
-    #[serde(skip)]
     pub span: Span,
-    #[serde(skip)]
     pub line: usize,
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 impl Cell {
@@ -315,7 +319,7 @@ pub struct ChecklistItem {
 /// A tagged finding inside a review.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewFinding {
-    /// Upper-case tag as written: `CRITICAL`, `IMPROVEMENT`, `POLISH` (or anything else found).
+    /// Lower-case tag: `critical`, `improvement`, `polish` (or any other tag found, lower-cased).
     pub severity: String,
     pub title: String,
     /// Bold-labelled fields found in the finding body, in order (`Location`, `Issue`, …).
