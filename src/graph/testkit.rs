@@ -46,11 +46,6 @@ impl ModuleSpec {
         self.summaries.push((slug.into(), load.into()));
         self
     }
-    /// The module has a record (possibly empty).
-    pub fn with_record(mut self) -> Self {
-        self.record.get_or_insert_with(Vec::new);
-        self
-    }
 }
 
 #[derive(Default, Clone)]
@@ -402,10 +397,6 @@ impl Built {
             plans: &self.plans,
             course: None,
         })
-    }
-    /// Text of a span in a file, for assertions.
-    pub fn text(&self, file: FileId, span: Span) -> &str {
-        &self.sources.get(file).text[span.start..span.end]
     }
 }
 
