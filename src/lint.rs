@@ -37,7 +37,15 @@ pub fn lint_paths(
 
 /// Lints an already loaded workspace.
 pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
-    let mut findings: Vec<Finding> = ws.file_findings.clone();
+    let mut findings: Vec<Finding> = ws
+        .file_findings
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            f.severity = config.rule(f.rule).level;
+            f
+        })
+        .collect();
     let per_lesson: Vec<Vec<Finding>> = ws
         .lessons
         .par_iter()

@@ -4,6 +4,7 @@
 //! 1-based line it starts on, so that every finding can point at the exact place.
 
 pub mod curriculum;
+pub mod names;
 pub mod vocab;
 
 use serde::Serialize;

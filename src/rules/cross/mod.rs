@@ -14,7 +14,7 @@ use rayon::prelude::*;
 mod actual_depth_overstated;
 mod actual_depth_understated;
 mod concept_not_in_record;
-mod consecutive_stretch;
+mod consecutive_stretch_in_plans;
 mod depth_not_recorded;
 mod duplicate_lesson_slug;
 mod fading_prerequisite;
@@ -32,7 +32,7 @@ mod weak_concept_match;
 pub use actual_depth_overstated::ActualDepthOverstated;
 pub use actual_depth_understated::ActualDepthUnderstated;
 pub use concept_not_in_record::ConceptNotInRecord;
-pub use consecutive_stretch::ConsecutiveStretch;
+pub use consecutive_stretch_in_plans::ConsecutiveStretchInPlans;
 pub use depth_not_recorded::DepthNotRecorded;
 pub use duplicate_lesson_slug::DuplicateLessonSlug;
 pub use fading_prerequisite::FadingPrerequisite;
@@ -135,7 +135,7 @@ pub fn all() -> Vec<Box<dyn CurriculumRule>> {
         Box::new(WeakConceptMatch),
         Box::new(PreviousLoadMismatch),
         Box::new(LoadTypeMismatch),
-        Box::new(ConsecutiveStretch),
+        Box::new(ConsecutiveStretchInPlans),
         Box::new(FadingPrerequisite),
         Box::new(RequirementCycle),
         Box::new(LessonPlanMissing),

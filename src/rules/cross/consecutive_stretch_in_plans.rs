@@ -6,7 +6,8 @@ use crate::rules::{Finding, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Walks the lessons in course order with the load types of the module plans and reports a
+    /// The course-wide counterpart of `consecutive-stretch-without-mitigation` (which reads one
+    /// lesson plan's own Cognitive Load Assessment): walks the lessons in course order with the load types of the module plans and reports a
     /// STRETCH lesson that follows `max_in_a_row` STRETCH lessons (one, by default) when no
     /// mitigation is stated for it. A mitigation is stated when one of `mitigation_words`
     /// (`mitigat…` by default) appears in the lesson's Lesson Sequence row, on a line of the
@@ -22,14 +23,14 @@ declare_rule! {
     /// `| 1 | architecture-evolution | … | STRETCH |` followed by `| 2 | resnets | … | STRETCH |`
     /// with no mitigation gives ``resnets (3.2 #2) is STRETCH right after architecture-evolution
     /// (3.2 #1), also STRETCH, and no mitigation is stated``.
-    pub struct ConsecutiveStretch {
-        id: "consecutive-stretch",
+    pub struct ConsecutiveStretchInPlans {
+        id: "consecutive-stretch-in-plans",
         category: Pedagogy,
-        summary: "STRETCH lessons in a row without a stated mitigation",
+        summary: "STRETCH lessons in a row in the module plans without a stated mitigation",
     }
 }
 
-impl CurriculumRule for ConsecutiveStretch {
+impl CurriculumRule for ConsecutiveStretchInPlans {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
@@ -143,7 +144,7 @@ mod tests {
 
     #[test]
     fn clean_course_passes() {
-        assert!(run(&ConsecutiveStretch, &small_course().build()).is_empty());
+        assert!(run(&ConsecutiveStretchInPlans, &small_course().build()).is_empty());
     }
 
     #[test]
@@ -156,7 +157,7 @@ mod tests {
             m
         });
         let b = t.build();
-        let f = run(&ConsecutiveStretch, &b);
+        let f = run(&ConsecutiveStretchInPlans, &b);
         assert_eq!(f.len(), 1, "{f:#?}");
         assert_eq!(
             f[0].message,
@@ -184,11 +185,11 @@ mod tests {
         a.lesson("3.2", "resnets", |l| {
             l.load_note("- mitigated by the scaffolded notebook")
         });
-        assert!(run(&ConsecutiveStretch, &a.build()).is_empty());
+        assert!(run(&ConsecutiveStretchInPlans, &a.build()).is_empty());
         let mut p = t.clone();
         p.module("3.2", |m| {
             m.plan_text("resnets follows a STRETCH lesson; mitigation: L1 is conceptual only.")
         });
-        assert!(run(&ConsecutiveStretch, &p.build()).is_empty());
+        assert!(run(&ConsecutiveStretchInPlans, &p.build()).is_empty());
     }
 }
