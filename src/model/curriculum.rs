@@ -311,8 +311,10 @@ pub struct Documents<'a> {
 }
 
 /// The whole course: modules in order, lessons in course order, lookups by slug.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Curriculum<'a> {
+    /// The files the documents were read from.
+    pub sources: &'a SourceMap,
     pub course: Option<FileId>,
     pub modules: Vec<CourseModule<'a>>,
     pub lessons: Vec<CourseLesson<'a>>,
@@ -555,6 +557,7 @@ impl<'a> Curriculum<'a> {
         unplaced.sort();
 
         Curriculum {
+            sources: docs.sources,
             course: docs.course,
             modules,
             lessons,
@@ -590,6 +593,11 @@ impl<'a> Curriculum<'a> {
         self.lessons
             .iter()
             .find(|l| l.file.is_some_and(|f| f.file == file))
+    }
+
+    /// Display name of a file.
+    pub fn file_name(&self, file: FileId) -> &str {
+        &self.sources.get(file).name
     }
 
     /// Whether any module has a record (the checks against records can run).
