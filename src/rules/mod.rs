@@ -8,6 +8,7 @@ use crate::config::{Config, RuleSettings};
 use crate::model::{FileId, Lesson, SourceMap, Span};
 use serde::Serialize;
 
+pub mod file;
 pub mod lesson;
 
 /// How serious a finding is. `Off` only appears in configuration.
@@ -188,7 +189,7 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// Rules implemented outside the lesson-rule trait (cross-lesson, snippets, suppressions).
 pub fn extra_meta() -> Vec<&'static RuleMeta> {
-    Vec::new()
+    vec![&file::UnreadableFile::META, &file::NotALessonPlan::META]
 }
 
 pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
