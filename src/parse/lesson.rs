@@ -225,7 +225,7 @@ pub(crate) fn parse_review_heading(
 }
 
 /// Split a paragraph's inline children into source lines.
-fn para_lines<'a>(node: &'a AstNode<'a>) -> Vec<(Vec<&'a AstNode<'a>>, usize)> {
+pub(crate) fn para_lines<'a>(node: &'a AstNode<'a>) -> Vec<(Vec<&'a AstNode<'a>>, usize)> {
     let start_line = node.data().sourcepos.start.line;
     let mut out: Vec<(Vec<&'a AstNode<'a>>, usize)> = Vec::new();
     let mut cur: Vec<&'a AstNode<'a>> = Vec::new();
@@ -260,7 +260,7 @@ fn plain_of<'a>(nodes: &[&'a AstNode<'a>]) -> String {
 }
 
 /// A `**Label:** value` line: (label without colon, value).
-fn label_value<'a>(nodes: &[&'a AstNode<'a>]) -> Option<(String, String)> {
+pub(crate) fn label_value<'a>(nodes: &[&'a AstNode<'a>]) -> Option<(String, String)> {
     let first = nodes.first()?;
     if !matches!(first.data().value, NodeValue::Strong) {
         return None;
