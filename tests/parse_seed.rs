@@ -229,6 +229,10 @@ fn seed_lesson_model() {
         (s1.critical, s1.improvement, s1.polish),
         (Some(0), Some(3), Some(2))
     );
+    // The summary points at its counts (the list under `### Summary`).
+    assert_eq!(s1.line, 283);
+    assert!(text[s1.span.start..s1.span.end].starts_with("- Critical: 0"));
+    assert!(text[s1.span.start..s1.span.end].ends_with("- Polish: 2"));
     let s2 = r2.summary.as_ref().unwrap();
     assert_eq!(
         (s2.critical, s2.improvement, s2.polish),

@@ -78,6 +78,8 @@ struct ReviewState {
     finding: Option<OpenFinding>,
     pending_verified: bool,
     pending_verdict: bool,
+    /// The Summary heading was seen and its first block (the counts) not yet.
+    summary_open: bool,
 }
 
 struct CogState {
@@ -397,13 +399,14 @@ impl<'t> LessonBuilder<'t> {
             }
         }
         if depth == 0 && !matches!(value_kind, Kind::Heading(_) | Kind::Break) {
-            let end = self.bspan(sp).end;
-            self.extend_open(end, node, value_kind);
+            let span = self.bspan(sp);
+            self.extend_open(span, sp.start.line, node, value_kind);
         }
     }
 
     /// Extend the spans of the open review, finding, summary and cognitive-load block.
-    fn extend_open<'a>(&mut self, end: usize, node: &'a AstNode<'a>, kind: Kind) {
+    fn extend_open<'a>(&mut self, span: Span, line: usize, node: &'a AstNode<'a>, kind: Kind) {
+        let end = span.end;
         if let Some(rs) = self.review.as_mut() {
             rs.r.span.end = rs.r.span.end.max(end);
             if let Some(f) = rs.finding.as_mut() {
@@ -411,6 +414,11 @@ impl<'t> LessonBuilder<'t> {
             }
             if rs.sub == RevSub::Summary {
                 if let Some(s) = rs.r.summary.as_mut() {
+                    if std::mem::take(&mut rs.summary_open) {
+                        // The summary points at its counts, not at its heading.
+                        s.span = span;
+                        s.line = line;
+                    }
                     s.span.end = s.span.end.max(end);
                 }
             }
@@ -478,6 +486,7 @@ impl<'t> LessonBuilder<'t> {
                     finding: None,
                     pending_verified: false,
                     pending_verdict: false,
+                    summary_open: false,
                 });
             }
         } else if level == 3 {
@@ -531,6 +540,7 @@ impl<'t> LessonBuilder<'t> {
             };
             match rs.sub {
                 RevSub::Summary => {
+                    rs.summary_open = rs.r.summary.is_none();
                     rs.r.summary.get_or_insert_with(|| ReviewSummary {
                         span,
                         line,
