@@ -8,6 +8,7 @@ use crate::config::{Config, RuleSettings};
 use crate::model::{FileId, Lesson, SourceMap, Span};
 use serde::Serialize;
 
+pub mod code;
 pub mod cross;
 pub mod file;
 pub mod lesson;
@@ -192,6 +193,7 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 pub fn extra_meta() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> =
         vec![&file::UnreadableFile::META, &file::NotALessonPlan::META];
+    v.extend(code::metas());
     v.extend(cross::metas());
     v
 }
