@@ -277,6 +277,17 @@ pub(crate) fn claimed_range(
     }
 }
 
+/// Whether the record fact a claim matched among its Source lesson's rows is `fact` (the same
+/// row, for the same lesson): then a disagreement with it is `depth-not-recorded`'s to report.
+pub(crate) fn same_row_as_source(g: &ConceptGraph, claim: &Claim, fact: usize) -> bool {
+    claim.at_source.is_some_and(|m| {
+        m.score >= g.settings.threshold && {
+            let (a, b) = (&g.taught[m.target], &g.taught[fact]);
+            a.record == b.record && a.row.line == b.row.line && a.slug == b.slug
+        }
+    })
+}
+
 /// `INTRODUCED` or `DEVELOPED/APPLIED`.
 pub(crate) fn range_text(r: (crate::model::Depth, crate::model::Depth)) -> String {
     if r.0 == r.1 {
