@@ -360,11 +360,15 @@ impl<'a> ConceptGraph<'a> {
             }
             for mut c in rows {
                 let key = c.name.key(c.qualified);
-                // Best fact among the Source lessons' rows.
+                // Best fact among the Source lessons' rows. Within the lesson the claim cites, a
+                // name whose words all appear in the other (`ReLU activation` in `ReLU as modern
+                // default activation`) also counts, at the configured `contained` score.
                 let mut best: Option<Match> = None;
                 for s in &c.sources {
                     for &t in by_slug.get(s.slug.as_str()).into_iter().flatten() {
-                        let score = matcher::key_similarity(&key, &taught[t].name.key(c.qualified));
+                        let row_key = taught[t].name.key(c.qualified);
+                        let score = matcher::key_similarity(&key, &row_key)
+                            .max(matcher::containment(&key, &row_key, settings.contained));
                         if best.is_none_or(|b| score > b.score) {
                             best = Some(Match { target: t, score });
                         }

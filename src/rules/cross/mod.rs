@@ -158,6 +158,7 @@ pub fn match_settings(config: &Config) -> MatchSettings {
         strong: s.float("strong"),
         neutral_qualifiers: s.str_list("neutral_qualifiers"),
         stopwords: s.str_list("stopwords"),
+        contained: s.float("contained"),
     }
 }
 
