@@ -22,11 +22,9 @@ fn seed() -> Option<String> {
 
 fn seeded_tree(seed: &str) -> tempfile::TempDir {
     let dir = tree("seed");
-    std::fs::write(
-        dir.path().join("series-3/module-3-2/lessons/resnets.md"),
-        seed,
-    )
-    .expect("write seed");
+    let lessons = dir.path().join("series-3/module-3-2/lessons");
+    std::fs::create_dir_all(&lessons).expect("mkdir");
+    std::fs::write(lessons.join("resnets.md"), seed).expect("write seed");
     dir
 }
 
