@@ -64,7 +64,11 @@ fn seed_in_a_matching_tree_lints_clean() {
     .into_iter()
     .filter(|n| !shown.iter().any(|s| s.contains(n)))
     .collect();
-    assert!(names.is_empty(), "missing notes for {names:?}\n{}", shown.join("\n"));
+    assert!(
+        names.is_empty(),
+        "missing notes for {names:?}\n{}",
+        shown.join("\n")
+    );
 }
 
 #[test]
