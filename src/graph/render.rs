@@ -307,14 +307,14 @@ fn lesson_view(cur: &Curriculum, g: &ConceptGraph, slug: &str) -> Result<LessonV
 fn prereq_label(p: &Prereq) -> String {
     let mut s = short(&p.concept, 48);
     let rec = match &p.recorded {
-        Some(r) => r.depth.to_string(),
-        None => "not recorded".into(),
+        Some(r) => format!("recorded {}", r.depth),
+        None => "not recorded before".into(),
     };
     let req = p
         .required_depth
         .map(|d| d.to_string())
         .unwrap_or_else(|| p.required.clone());
-    write!(s, "\nneeds {req} · recorded {rec}").ok();
+    write!(s, "\nneeds {req} · {rec}").ok();
     if let Some(r) = &p.recorded {
         if r.score < 1.0 {
             write!(s, "\n≈ {} ({})", short(&r.row_concept, 40), show(r.score)).ok();
@@ -403,11 +403,8 @@ fn lesson_dot(cur: &Curriculum, v: &LessonView) -> String {
             )
             .ok();
         }
-        let need = p
-            .required_depth
-            .map(|d| format!("needs {d}"))
-            .unwrap_or_else(|| "needs".into());
-        writeln!(s, "  P{i} -> T [label={}, color=\"{stroke}\"];", dq(&need)).ok();
+        // The node already says what is needed; the edge only carries the verdict's colour.
+        writeln!(s, "  P{i} -> T [color=\"{stroke}\"];").ok();
     }
     if !v.prereqs.is_empty() {
         writeln!(s, "  subgraph cluster_legend {{").ok();
@@ -485,11 +482,7 @@ fn lesson_mermaid(cur: &Curriculum, v: &LessonView) -> String {
         if let Some(r) = &p.recorded {
             writeln!(s, "  L{} -->|{}| P{i}", r.lesson, mq(&r.depth.to_string())).ok();
         }
-        let need = p
-            .required_depth
-            .map(|d| format!("needs {d}"))
-            .unwrap_or_else(|| "needs".into());
-        writeln!(s, "  P{i} -->|{}| T", mq(&need)).ok();
+        writeln!(s, "  P{i} --> T").ok();
     }
     for verdict in [
         Verdict::Met,
