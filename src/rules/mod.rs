@@ -189,7 +189,12 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// Rules implemented outside the lesson-rule trait (cross-lesson, snippets, suppressions).
 pub fn extra_meta() -> Vec<&'static RuleMeta> {
-    vec![&file::UnreadableFile::META, &file::NotALessonPlan::META]
+    vec![
+        &file::UnreadableFile::META,
+        &file::NotALessonPlan::META,
+        &crate::suppress::SuppressionWithoutReason::META,
+        &crate::suppress::UnusedSuppression::META,
+    ]
 }
 
 pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
