@@ -1,53 +1,56 @@
-//! comrak → model. (Placeholder signatures; the full parser lands separately.)
+//! comrak → the typed model. The only module that imports comrak.
+//!
+//! Entry points: [`parse_lesson`] / [`parse_lesson_at`] for lesson plans, [`parse_record`] for a
+//! module's `record.md`, [`parse_module_plan`] for its `plan.md`, and [`classify`] to tell which
+//! kind of document a file is. None of them fails or panics: whatever the input, they return
+//! the model of what could be recognised (and table-shape issues for malformed rows).
+//!
+//! Positions: every `line` is 1-based and agrees with comrak's line numbering (`\n`, `\r\n` and
+//! a lone `\r` end a line); every [`Span`](crate::model::Span) is a byte range into the text
+//! passed in. Texts are the same for LF and CRLF files (code block bodies are normalised to `\n`).
 
-use crate::model::{FileId, Lesson, ModulePlan, Record};
+mod lesson;
+mod record;
+mod source;
+mod table;
+mod text;
+
+use crate::model::{FileId, Lesson};
+use comrak::{parse_document, Arena, Options};
 use std::path::Path;
 
-/// What kind of document a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocKind {
-    Lesson,
-    Record,
-    ModulePlan,
-    Course,
-    SeriesPlan,
-    SeriesSummary,
-    Other,
+pub use record::{classify, parse_module_plan, parse_record, DocKind};
+
+/// The comrak options every parser here uses: GFM tables and task lists; setext headings are
+/// ignored so that a `---` rule right under a header line stays a rule.
+pub(crate) fn options() -> Options<'static> {
+    let mut o = Options::default();
+    o.extension.table = true;
+    o.extension.tasklist = true;
+    o.parse.ignore_setext = true;
+    o
 }
 
-pub fn classify(path: &Path, text: &str) -> DocKind {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    match name {
-        "record.md" => DocKind::Record,
-        "plan.md" => DocKind::ModulePlan,
-        "course.md" => DocKind::Course,
-        _ if text.contains("## Phase 1") => DocKind::Lesson,
-        _ => DocKind::Other,
+/// Parse a lesson plan. `slug` comes from the `**Slug:**` header, else from a title form that
+/// carries one; it is left empty otherwise (see [`parse_lesson_at`] for the file-stem fallback).
+pub fn parse_lesson(file: FileId, text: &str) -> Lesson {
+    let arena = Arena::new();
+    let root = parse_document(&arena, text, &options());
+    let mut b = lesson::LessonBuilder::new(file, text);
+    for child in root.children() {
+        b.block(child, 0);
     }
+    b.finish()
 }
 
-pub fn parse_lesson_at(file: FileId, path: &Path, _text: &str) -> Lesson {
-    Lesson {
-        file,
-        slug: path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
-            .to_string(),
-        ..Default::default()
+/// Parse a lesson plan read from `path`: like [`parse_lesson`], with the file stem as the slug
+/// when neither the header nor the title names one.
+pub fn parse_lesson_at(file: FileId, path: &Path, text: &str) -> Lesson {
+    let mut l = parse_lesson(file, text);
+    if l.slug.is_empty() {
+        if let Some(stem) = path.file_stem() {
+            l.slug = stem.to_string_lossy().into_owned();
+        }
     }
-}
-
-pub fn parse_record(file: FileId, _text: &str) -> Record {
-    Record {
-        file,
-        ..Default::default()
-    }
-}
-
-pub fn parse_module_plan(file: FileId, _text: &str) -> ModulePlan {
-    ModulePlan {
-        file,
-        ..Default::default()
-    }
+    l
 }
