@@ -6,9 +6,13 @@
 //! Phase 1 concept rows names that lesson's slug in its Source cell, or its `Previous lesson`
 //! header names it: those are the lessons whose prerequisites the changed lesson feeds.
 
+use crate::config::Config;
+use crate::graph::ConceptGraph;
+use crate::model::curriculum::SourceRef;
 use crate::model::{FileId, Lesson};
+use crate::rules;
 use crate::workspace::Workspace;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -100,47 +104,14 @@ pub fn changed_files(dir: &Path, since: &str) -> Result<Vec<PathBuf>, ChangedErr
 /// The lesson slugs named in a Source cell: `architecture-evolution (3.2)` →
 /// `architecture-evolution`; `training-dynamics (1.3), nn-module (2.1)` → both; `-` → none.
 pub fn source_slugs(cell: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    // Drop parentheticals, then split on list separators.
-    let mut plain = String::new();
-    let mut depth = 0usize;
-    for c in cell.chars() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ if depth > 0 => {}
-            c => plain.push(c),
-        }
-    }
-    let plain = plain
-        .replace("->", ",")
-        .replace('→', ",")
-        .replace(" and ", ",");
-    for part in plain.split([',', ';', '/', '+', '&']) {
-        {
-            let t = part.trim().trim_matches(['`', '*', '_', '"', '\'']).trim();
-            if t.is_empty() || t.split_whitespace().count() != 1 {
-                continue;
-            }
-            let slug_like = t
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-                && t.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-            if slug_like && !out.iter().any(|s| s == t) {
-                out.push(t.to_string());
-            }
-        }
-    }
-    out
+    SourceRef::parse_list(cell)
+        .into_iter()
+        .map(|r| r.slug)
+        .collect()
 }
 
-fn mentions(cell: &str, slug: &str) -> bool {
-    source_slugs(cell).iter().any(|s| s == slug)
-}
-
-/// The changed lessons `lesson` depends on, by slug.
-fn feeds(lesson: &Lesson, changed: &BTreeSet<String>) -> Vec<String> {
-    let mut via: BTreeSet<String> = BTreeSet::new();
+/// The changed lessons `lesson` names as a source or as its previous lesson, by slug.
+fn names_changed(lesson: &Lesson, changed: &BTreeSet<String>) -> BTreeSet<String> {
     let cells = lesson
         .prerequisites
         .iter()
@@ -151,14 +122,15 @@ fn feeds(lesson: &Lesson, changed: &BTreeSet<String>) -> Vec<String> {
                 .header_value("Previous lesson")
                 .map(|c| c.text.as_str()),
         );
+    let mut via = BTreeSet::new();
     for cell in cells {
-        for slug in changed {
-            if slug != &lesson.slug && mentions(cell, slug) {
-                via.insert(slug.clone());
+        for s in source_slugs(cell) {
+            if s != lesson.slug && changed.contains(&s) {
+                via.insert(s);
             }
         }
     }
-    via.into_iter().collect()
+    via
 }
 
 /// The files of a run a changed-lessons lint reports on.
@@ -183,8 +155,10 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 /// Which files of `ws` changed (given git's list of changed paths) and which lessons depend on
-/// the changed lessons.
-pub fn select(ws: &Workspace, changed_paths: &[PathBuf]) -> Selection {
+/// them: lessons that require a concept a changed lesson (or a changed record) teaches,
+/// according to the concept graph, and lessons that name a changed lesson as a Source or as
+/// their previous lesson.
+pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Selection {
     let changed_set: BTreeSet<PathBuf> = changed_paths.iter().map(|p| canonical(p)).collect();
     let mut sel = Selection::default();
     for (i, f) in ws.sources.files.iter().enumerate() {
@@ -210,13 +184,51 @@ pub fn select(ws: &Workspace, changed_paths: &[PathBuf]) -> Selection {
             }
         }
     }
+    let mut deps: BTreeMap<FileId, BTreeSet<String>> = BTreeMap::new();
+    // From the concept graph: concepts taught by changed lessons or recorded in changed records.
+    let cur = ws.curriculum();
+    let graph = ConceptGraph::build(&cur, &rules::cross::match_settings(config));
+    let mut feeding: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for t in &graph.taught {
+        let lesson_changed = slugs.contains(&t.slug);
+        let record_changed = sel.changed.contains(&t.record);
+        if lesson_changed || record_changed {
+            let why = if lesson_changed {
+                t.slug.clone()
+            } else {
+                ws.sources.get(t.record).name.clone()
+            };
+            feeding.entry(t.concept).or_default().insert(why);
+        }
+    }
+    for c in &graph.claims {
+        let Some(m) = c.concept_match else { continue };
+        if let Some(why) = feeding.get(&m.target) {
+            deps.entry(c.file).or_default().extend(why.iter().cloned());
+        }
+    }
+    // From the Source cells and headers themselves (also without records).
     for l in &ws.lessons {
-        if sel.changed.contains(&l.file) {
+        let via = names_changed(l, &slugs);
+        if !via.is_empty() {
+            deps.entry(l.file).or_default().extend(via);
+        }
+    }
+    for (file, via) in deps {
+        if sel.changed.contains(&file) {
             continue;
         }
-        let via = feeds(l, &slugs);
+        let own = ws
+            .lessons
+            .iter()
+            .find(|l| l.file == file)
+            .map(|l| l.slug.clone());
+        let via: Vec<String> = via
+            .into_iter()
+            .filter(|v| Some(v) != own.as_ref())
+            .collect();
         if !via.is_empty() {
-            sel.dependents.push((l.file, via));
+            sel.dependents.push((file, via));
         }
     }
     sel.changed_slugs = slugs.into_iter().collect();
@@ -239,11 +251,6 @@ mod tests {
         );
         assert!(source_slugs("-").is_empty());
         assert!(source_slugs("This lesson").is_empty());
-        assert!(source_slugs("Records (3.1)").is_empty());
-        assert_eq!(
-            source_slugs("building-a-cnn -> mnist-cnn-project"),
-            vec!["building-a-cnn", "mnist-cnn-project"]
-        );
         assert_eq!(
             source_slugs("loss-functions and training-loop"),
             vec!["loss-functions", "training-loop"]

@@ -140,7 +140,7 @@ pub fn lint(args: LintArgs) -> u8 {
     let mut files = outcome.sources().files.len();
     let mut lessons = outcome.workspace.lessons.len();
     if let Some(since) = &args.changed_since {
-        match select_changed(&paths, since, &outcome) {
+        match select_changed(&paths, since, &outcome, &config) {
             Ok((sel, note)) => {
                 outcome.findings.retain(|f| sel.contains(f.file));
                 files = sel.changed.len() + sel.dependents.len();
@@ -265,6 +265,7 @@ fn select_changed(
     paths: &[PathBuf],
     since: &str,
     outcome: &lint::LintOutcome,
+    config: &Config,
 ) -> Result<(changed::Selection, String), changed::ChangedError> {
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let dir = if first.is_dir() {
@@ -277,7 +278,7 @@ fn select_changed(
             .unwrap_or_else(|| PathBuf::from("."))
     };
     let changed_paths = changed::changed_files(&dir, since)?;
-    let sel = changed::select(&outcome.workspace, &changed_paths);
+    let sel = changed::select(&outcome.workspace, config, &changed_paths);
     let ws = &outcome.workspace;
     let slug_of = |f: crate::model::FileId| {
         ws.lessons
@@ -329,7 +330,23 @@ pub struct ReviewArgs {
 }
 
 /// The curriculum a lesson plan belongs to: the nearest directory above it holding `course.md`.
+/// Walks up the path as written first (so that file names stay relative in the report), then
+/// up the absolute path.
 fn curriculum_root(file: &Path) -> Option<PathBuf> {
+    let lexical = file.ancestors().skip(1).map(|d| {
+        if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        }
+    });
+    if let Some(d) = lexical
+        .filter(|d| d.join("course.md").is_file())
+        .map(Path::to_path_buf)
+        .next()
+    {
+        return Some(d);
+    }
     let abs = std::fs::canonicalize(file).ok()?;
     abs.ancestors()
         .skip(1)

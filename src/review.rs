@@ -416,12 +416,12 @@ impl Tag {
             Tag::Polish => "POLISH",
         }
     }
-    /// The tag a lint finding gets in a drafted review: errors about prerequisites, records and
-    /// code are Critical (the student is not ready, or is taught something wrong); other errors
-    /// are Improvements; warnings and notes are Polish.
+    /// The tag a lint finding gets in a drafted review: errors in code are Critical (the
+    /// student would be taught something that does not run); other errors are Improvements;
+    /// warnings and notes are Polish. Raising a finding to Critical is the reviewer's call.
     pub fn of(f: &Finding, category: Option<Category>) -> Tag {
         match (f.severity, category) {
-            (Severity::Error, Some(Category::Consistency | Category::Code)) => Tag::Critical,
+            (Severity::Error, Some(Category::Code)) => Tag::Critical,
             (Severity::Error, _) => Tag::Improvement,
             _ => Tag::Polish,
         }
@@ -515,20 +515,18 @@ pub fn draft(
             continue;
         }
         let mut issue = f.message.clone();
-        if let Some(l) = &f.label {
-            if !l.is_empty() {
-                issue = format!("{issue} ({l})");
-            }
-        }
         for l in &f.labels {
             let lf = sources.get(l.file);
             let (ll, _) = lf.line_col(l.span.start);
+            if l.file == f.file && ll == line {
+                continue;
+            }
             let place = if l.file == f.file {
                 format!("line {ll}")
             } else {
                 format!("{}:{ll}", lf.name)
             };
-            issue.push_str(&format!("; see {place}: {}", l.message));
+            issue.push_str(&format!("; see {place} ({})", l.message));
         }
         let location = match section_at(lesson, f.span.start) {
             Some(h) => format!("`{h}`, line {line}"),
@@ -541,11 +539,11 @@ pub fn draft(
                 .map(|m| m.summary.to_string())
                 .unwrap_or_else(|| f.rule.to_string()),
             location,
-            issue: end_sentence(&issue),
+            issue: sentence(&issue),
             student_impact: meta
                 .and_then(|m| crate::report::rule_rationale(m.docs))
                 .unwrap_or_else(|| "See the rule's documentation.".to_string()),
-            suggested_fix: end_sentence(
+            suggested_fix: sentence(
                 &f.help
                     .clone()
                     .unwrap_or_else(|| format!("see `lessonlint explain {}`", f.rule)),
@@ -600,13 +598,18 @@ pub fn draft(
     }
 }
 
-fn end_sentence(s: &str) -> String {
+/// Capitalised and ending with a full stop.
+fn sentence(s: &str) -> String {
     let t = s.trim();
-    if t.ends_with(['.', '!', '?', ')', '`']) {
-        t.to_string()
-    } else {
-        format!("{t}.")
+    let mut c = t.chars();
+    let mut out = match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect::<String>(),
+        None => String::new(),
+    };
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
     }
+    out
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.
