@@ -42,6 +42,19 @@ pub fn code_cell(s: &str) -> String {
     )
 }
 
+/// Most characters of one message or help text in the comment.
+const MAX_TEXT: usize = 1000;
+
+fn clip(s: &str) -> String {
+    if s.chars().count() <= MAX_TEXT {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX_TEXT - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 fn icon(s: Severity) -> &'static str {
     match s {
         Severity::Error => "🔴",
@@ -121,10 +134,10 @@ pub fn render(r: &Report) -> String {
                 level_word(f.severity),
                 p.line,
                 f.rule,
-                cell(&f.message)
+                cell(&clip(&f.message))
             );
             if let Some(h) = &f.help {
-                let _ = write!(out, "<br>*help:* {}", cell(h));
+                let _ = write!(out, "<br>*help:* {}", cell(&clip(h)));
             }
             out.push('\n');
             listed += 1;
