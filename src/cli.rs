@@ -137,19 +137,13 @@ pub fn lint(args: LintArgs) -> u8 {
         }
     };
     let mut notes = std::mem::take(&mut outcome.notes);
-    let mut files = outcome.sources().files.len();
-    let mut lessons = outcome.workspace.lessons.len();
+    // Counts are of the files read; a --changed-since note says which of them are reported on.
+    let files = outcome.sources().files.len();
+    let lessons = outcome.workspace.lessons.len();
     if let Some(since) = &args.changed_since {
         match select_changed(&paths, since, &outcome, &config) {
             Ok((sel, note)) => {
                 outcome.findings.retain(|f| sel.contains(f.file));
-                files = sel.changed.len() + sel.dependents.len();
-                lessons = outcome
-                    .workspace
-                    .lessons
-                    .iter()
-                    .filter(|l| sel.contains(l.file))
-                    .count();
                 notes.push(note);
             }
             Err(e) => {
