@@ -46,10 +46,26 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
             f
         })
         .collect();
+    let budget = rules::code::budget(config);
     let per_lesson: Vec<Vec<Finding>> = ws
         .lessons
         .par_iter()
-        .map(|lesson| rules::check_lesson(&ws.sources, lesson, config))
+        .map(|lesson| {
+            let mut f = rules::check_lesson(&ws.sources, lesson, config);
+            let (blocks, fences) = rules::code::lesson_blocks(lesson);
+            if !blocks.is_empty() {
+                let diags = crate::snippets::check_blocks(&blocks, &budget);
+                f.extend(rules::code::findings(
+                    ws.sources.get(lesson.file),
+                    lesson.file,
+                    &blocks,
+                    diags,
+                    &fences,
+                    config,
+                ));
+            }
+            f
+        })
         .collect();
     findings.extend(per_lesson.into_iter().flatten());
     let mut notes = Vec::new();

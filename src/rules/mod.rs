@@ -8,6 +8,7 @@ use crate::config::{Config, RuleSettings};
 use crate::model::{FileId, Lesson, SourceMap, Span};
 use serde::Serialize;
 
+pub mod code;
 pub mod cross;
 pub mod file;
 pub mod lesson;
@@ -196,6 +197,7 @@ pub fn extra_meta() -> Vec<&'static RuleMeta> {
         &crate::suppress::SuppressionWithoutReason::META,
         &crate::suppress::UnusedSuppression::META,
     ];
+    v.extend(code::metas());
     v.extend(cross::metas());
     v
 }

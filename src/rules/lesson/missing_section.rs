@@ -27,37 +27,46 @@ impl LessonRule for MissingSection {
     }
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
         let l = ctx.lesson;
+        let mut missing: Vec<&str> = Vec::new();
         for name in ctx.settings.str_list("required") {
             let (present, what) = match name.as_str() {
-                "title" => (l.title.is_some(), "a title (`# Lesson: …`)"),
+                "title" => (l.title.is_some(), "title (`# Lesson: …`)"),
                 "concepts" => (
                     !l.concepts.is_empty(),
-                    "the Phase 1 concept table (`Concept | Depth | Source | Notes`)",
+                    "Phase 1 concept table (`Concept | Depth | Source | Notes`)",
                 ),
-                "prerequisites" => (!l.prerequisites.is_empty(), "the Prerequisites Table"),
-                "misconceptions" => (!l.misconceptions.is_empty(), "the Misconceptions Table"),
-                "examples" => (!l.examples.is_empty(), "the Examples Planned table"),
-                "modalities" => (!l.modalities.is_empty(), "the Modalities Planned table"),
-                "cognitive_load" => (l.cognitive_load.is_some(), "the Cognitive Load Assessment"),
+                "prerequisites" => (!l.prerequisites.is_empty(), "Prerequisites Table"),
+                "misconceptions" => (!l.misconceptions.is_empty(), "Misconceptions Table"),
+                "examples" => (!l.examples.is_empty(), "Examples Planned table"),
+                "modalities" => (!l.modalities.is_empty(), "Modalities Planned table"),
+                "cognitive_load" => (l.cognitive_load.is_some(), "Cognitive Load Assessment"),
                 "connections" => (
                     !l.connections.is_empty(),
-                    "the Connections to Prior Concepts table",
+                    "Connections to Prior Concepts table",
                 ),
-                "checklists" => (!l.checklist.is_empty(), "the checklists"),
-                "reviews" => (!l.reviews.is_empty(), "a review"),
+                "checklists" => (!l.checklist.is_empty(), "checklists"),
+                "reviews" => (!l.reviews.is_empty(), "review"),
                 _ => (true, ""),
             };
             if !present {
-                out.push(
-                    ctx.finding(
-                        Self::META.id,
-                        title_span(l),
-                        format!("the lesson plan has no {what}"),
-                    )
-                    .label("in this lesson plan")
-                    .help("add the section as FORMAT.md describes it; the other checks read it"),
-                );
+                missing.push(what);
             }
         }
+        let list = match missing.as_slice() {
+            [] => return,
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        };
+        out.push(
+            ctx.finding(
+                Self::META.id,
+                title_span(l),
+                format!("the lesson plan has no {list}"),
+            )
+            .label("in this lesson plan")
+            .help(
+                "add the missing sections as FORMAT.md describes them; the other checks read them",
+            ),
+        );
     }
 }

@@ -99,3 +99,11 @@ pub(crate) fn gap_matches(gap: &str, prereq: &crate::model::PrereqRow, threshold
             &format!("{} {}", prereq.concept.text, prereq.reasoning.text),
         )
 }
+
+/// Whether a heading starting with `prefix` (lower-case) exists.
+pub(crate) fn has_section(lesson: &Lesson, prefix: &str) -> bool {
+    lesson
+        .headings
+        .iter()
+        .any(|h| h.text.to_ascii_lowercase().starts_with(prefix))
+}

@@ -27,6 +27,10 @@ impl LessonRule for TooFewExamples {
         &Self::META
     }
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
+        if !super::has_section(ctx.lesson, "examples") && ctx.lesson.examples.is_empty() {
+            // No such section at all: `missing-section` reports it.
+            return;
+        }
         let pos = ctx
             .lesson
             .examples

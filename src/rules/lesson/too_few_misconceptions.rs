@@ -26,6 +26,11 @@ impl LessonRule for TooFewMisconceptions {
         &Self::META
     }
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
+        if !super::has_section(ctx.lesson, "misconceptions") && ctx.lesson.misconceptions.is_empty()
+        {
+            // No such section at all: `missing-section` reports it.
+            return;
+        }
         let min = ctx.settings.int("min").max(0) as usize;
         let n = ctx.lesson.misconceptions.len();
         if n >= min {

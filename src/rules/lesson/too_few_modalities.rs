@@ -26,6 +26,10 @@ impl LessonRule for TooFewModalities {
         &Self::META
     }
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
+        if !super::has_section(ctx.lesson, "modalities") && ctx.lesson.modalities.is_empty() {
+            // No such section at all: `missing-section` reports it.
+            return;
+        }
         let min = ctx.settings.int("min").max(0) as usize;
         let mut distinct: Vec<String> = ctx
             .lesson
