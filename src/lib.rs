@@ -2,6 +2,8 @@
 //!
 //! Dependency direction: `model` ← `parse` ← `graph`/`snippets` ← `rules` ← `report` ← `main`.
 
+pub mod baseline;
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod graph;
@@ -10,6 +12,8 @@ pub mod model;
 pub mod parse;
 pub mod reference;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod snippets;
+pub mod suppress;
 pub mod workspace;

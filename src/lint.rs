@@ -55,7 +55,14 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
             let (blocks, fences) = rules::code::lesson_blocks(lesson);
             if !blocks.is_empty() {
                 let diags = crate::snippets::check_blocks(&blocks, &budget);
-                f.extend(rules::code::findings(lesson.file, diags, &fences, config));
+                f.extend(rules::code::findings(
+                    ws.sources.get(lesson.file),
+                    lesson.file,
+                    &blocks,
+                    diags,
+                    &fences,
+                    config,
+                ));
             }
             f
         })
@@ -78,6 +85,7 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
         ));
     }
     findings.retain(|f| f.severity != Severity::Off);
+    crate::suppress::apply(&ws, config, &mut findings);
     sort_findings(&ws.sources, &mut findings);
     findings.dedup();
     LintOutcome {

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::declare_rule;
-use crate::model::{FileId, Lesson, Span};
+use crate::model::{FileId, Lesson, SourceFile, Span};
 use crate::rules::{Finding, Severity};
 use crate::snippets::{self, Block, Budget, DiagKind, SnippetDiag};
 
@@ -122,14 +122,52 @@ pub fn lesson_blocks(lesson: &Lesson) -> (Vec<Block>, Vec<Span>) {
         .unzip()
 }
 
+/// Maps a byte offset the interpreter reports (the block's `offset` plus a position in its
+/// normalised code) to the byte in the file. The code of a fence may differ from the file's bytes
+/// line by line (CRLF endings, indentation of a fence inside a list item), so the position is
+/// re-anchored on its line.
+fn to_file(file: &SourceFile, block: &Block, off: usize) -> usize {
+    let Some(p) = off.checked_sub(block.offset) else {
+        return off;
+    };
+    let p = p.min(block.code.len());
+    let before = &block.code[..p];
+    let line_idx = before.matches('\n').count();
+    let col = p - before.rfind('\n').map_or(0, |i| i + 1);
+    let code_line = block.code.split('\n').nth(line_idx).unwrap_or("");
+    let file_line = file.line_span(block.first_line + line_idx);
+    let file_text = &file.text[file_line.start..file_line.end];
+    // The code line is the file line without its leading indentation.
+    let indent = file_text.len().saturating_sub(code_line.len());
+    (file_line.start + indent + col).min(file.text.len())
+}
+
 /// Turns interpreter diagnostics into findings in `file`. `fences` holds the opening-fence span
 /// of each block (a missing expected error is reported at its fence).
 pub fn findings(
-    file: FileId,
+    file: &SourceFile,
+    id: FileId,
+    blocks: &[Block],
     diags: Vec<SnippetDiag>,
     fences: &[Span],
     config: &Config,
 ) -> Vec<Finding> {
+    // A traceback may cross blocks (a class defined in one block, called in the next): each
+    // offset is mapped through the block that contains it.
+    let remap = |_running: usize, off: usize, len: usize| -> Span {
+        let owner = blocks
+            .iter()
+            .rev()
+            .find(|b| b.offset <= off && off <= b.offset + b.code.len());
+        match owner {
+            Some(b) => {
+                let start = to_file(file, b, off);
+                let end = to_file(file, b, off + len).max(start);
+                Span::new(start, end)
+            }
+            None => Span::new(off, off + len),
+        }
+    };
     let mut out = Vec::new();
     for d in diags {
         let (rule, msg, help) = match d.kind {
@@ -160,9 +198,9 @@ pub fn findings(
         }
         let span = match (d.kind, fences.get(d.block)) {
             (DiagKind::ExpectedErrorMissing, Some(fence)) => *fence,
-            _ => Span::new(d.offset, d.offset + d.len),
+            _ => remap(d.block, d.offset, d.len),
         };
-        let mut f = Finding::new(rule, file, span, msg)
+        let mut f = Finding::new(rule, id, span, msg)
             .label(match d.kind {
                 DiagKind::Runtime => "fails here",
                 DiagKind::Syntax => "syntax error",
@@ -170,14 +208,38 @@ pub fn findings(
             })
             .help(help);
         for fr in &d.traceback {
-            f = f.related(
-                file,
-                Span::new(fr.offset, fr.offset + fr.len),
-                fr.text.clone(),
-            );
+            f = f.related(id, remap(d.block, fr.offset, fr.len), fr.text.clone());
         }
         f.severity = level;
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_back_to_crlf_and_indented_files() {
+        for text in [
+            "```python\nx = 1\ny = x + 2\n```\n",
+            "```python\r\nx = 1\r\ny = x + 2\r\n```\r\n",
+            "- item\n\n    ```python\n    x = 1\n    y = x + 2\n    ```\n",
+        ] {
+            let file = SourceFile::new("t.md", text.to_string());
+            let code_start = text.find("x = 1").unwrap();
+            let block = Block {
+                code: "x = 1\ny = x + 2\n".into(),
+                first_line: file.line_col(code_start).0,
+                offset: code_start,
+                mode: snippets::Mode::Check,
+                cell: None,
+            };
+            // `x + 2` on the second code line.
+            let p = block.code.find("x + 2").unwrap();
+            let at = to_file(&file, &block, block.offset + p);
+            assert_eq!(&text[at..at + 5], "x + 2", "{text:?}");
+        }
+    }
 }
