@@ -9,15 +9,17 @@ use cross_common::*;
 use lessonlint::rules::Severity;
 use std::path::Path;
 
+/// `../shared/seed/resnets.md`, looked for beside the checkout and beside each of its
+/// ancestors (a worktree may sit one level deeper than a clone).
 fn seed() -> Option<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/resnets.md");
-    match std::fs::read_to_string(&p) {
-        Ok(t) => Some(t),
-        Err(_) => {
-            println!("skipped: {} is absent", p.display());
-            None
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in manifest.ancestors().skip(1) {
+        if let Ok(t) = std::fs::read_to_string(dir.join("shared/seed/resnets.md")) {
+            return Some(t);
         }
     }
+    println!("skipped: no shared/seed/resnets.md beside the checkout or its ancestors");
+    None
 }
 
 fn seeded_tree(seed: &str) -> tempfile::TempDir {
