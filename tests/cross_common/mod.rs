@@ -85,15 +85,3 @@ pub fn cross_ids() -> Vec<&'static str> {
         .map(|m| m.id)
         .collect()
 }
-
-/// Whether the Markdown parser is in place (the cross-lesson checks read tables it produces).
-pub fn parser_ready() -> bool {
-    let text = "# Lesson: X\n\n## Phase 1: Student State\n\n| Concept | Depth | Source | Notes |\n|---|---|---|---|\n| A | MENTIONED | - | n |\n";
-    let l = lessonlint::parse::parse_lesson(FileId(0), text);
-    if l.concepts.is_empty() {
-        println!("skipped: the lesson parser does not read tables yet");
-        false
-    } else {
-        true
-    }
-}
