@@ -109,6 +109,11 @@ fn mq(s: &str) -> String {
     out
 }
 
+/// A double-quoted YAML scalar (Mermaid's front matter is YAML: `#` would start a comment).
+fn yaml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// Shortens long concept names for node labels.
 fn short(s: &str, max: usize) -> String {
     let s = s.trim();
@@ -441,16 +446,12 @@ fn lesson_mermaid(cur: &Curriculum, v: &LessonView) -> String {
     let me = &cur.lessons[v.lesson];
     let mut s = String::new();
     writeln!(s, "---").ok();
-    writeln!(
-        s,
-        "title: {}",
-        if v.from_phase1 {
-            format!("Student state of {}", me.describe())
-        } else {
-            format!("Prerequisites of {}", me.describe())
-        }
-    )
-    .ok();
+    let title = if v.from_phase1 {
+        format!("Student state of {}", me.describe())
+    } else {
+        format!("Prerequisites of {}", me.describe())
+    };
+    writeln!(s, "title: {}", yaml_str(&title)).ok();
     writeln!(s, "---").ok();
     writeln!(s, "flowchart LR").ok();
     let mut by_module: BTreeMap<ModuleKey, BTreeSet<usize>> = BTreeMap::new();
@@ -756,7 +757,7 @@ fn concept_dot(v: &ConceptView) -> String {
 fn concept_mermaid(v: &ConceptView) -> String {
     let mut s = String::new();
     writeln!(s, "---").ok();
-    writeln!(s, "title: {}", concept_title(v).replace('`', "")).ok();
+    writeln!(s, "title: {}", yaml_str(&concept_title(v).replace('`', ""))).ok();
     writeln!(s, "---").ok();
     writeln!(s, "flowchart LR").ok();
     for (i, st) in v.steps.iter().enumerate() {
