@@ -10,12 +10,13 @@ use ruff_python_ast::{CmpOp, Operator};
 use super::errors::{err, index_err, type_err, value_err, R};
 use super::interp::{compute_mro, Interp};
 use super::layers::{LayerTag, LAYER_CLASSES};
-use super::tensor::{DType, Tensor};
+use super::tensor::DType;
 use super::value::{
     float_repr, py_eq, range_len, repr, to_str, truthy, Args, BKind, Builtin, Class, ClassKind,
     Dict, IterState, Ns, Object, Value, WrapKind,
 };
 
+pub(crate) use super::modules::MODULE_METHODS as MODULE_METHOD_NAMES;
 pub(crate) use super::modules::{
     builtin_init, class_method_ref, module_attr, module_forward, module_iter, module_setattr,
     super_method,
@@ -2363,9 +2364,7 @@ pub(crate) fn get_item(interp: &mut Interp, obj: &Value, idx: &Value) -> R<Value
         (Value::Class(_), _) => Ok(Value::Opaque),
         (Value::Object(_), _) => Ok(Value::Opaque),
         (Value::Iter(_), _) => type_err("'iterator' object is not subscriptable"),
-        (other, _) if matches!(other, Value::Func(_) | Value::Builtin(_) | Value::Method(_)) => {
-            Ok(Value::Opaque)
-        }
+        (Value::Func(_) | Value::Builtin(_) | Value::Method(_), _) => Ok(Value::Opaque),
         (other, _) => type_err(format!(
             "'{}' object is not subscriptable",
             other.type_name()
@@ -2630,7 +2629,7 @@ fn group(digits: &str, g: Option<char>) -> String {
     let mut out = String::new();
     let n = digits.len();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(g);
         }
         out.push(ch);
@@ -2832,11 +2831,6 @@ fn percent_format(s: &str, args: &Value) -> Option<String> {
         i = j + 1;
     }
     Some(out)
-}
-
-/// A small helper for tests and the library API: a float32 tensor value of a known shape.
-pub fn tensor_value(shape: &[i64]) -> Value {
-    Value::tensor(Tensor::known(shape))
 }
 
 /// The dtype of `torch.<name>`.

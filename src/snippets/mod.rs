@@ -373,10 +373,9 @@ fn nesting_problem(code: &str) -> Option<errors::SyntaxProblem> {
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => ops_in_line = 0,
-            b'-' | b'+' | b'~' | b'*' | b'.' | b'=' | b'<' | b'>' | b'|' | b'&' | b'^' | b'%'
-            | b'@' | b'/' => {
+            b'-' | b'+' | b'~' | b'*' | b'<' | b'>' | b'|' | b'&' | b'^' | b'%' | b'@' | b'/' => {
                 ops_in_line += 1;
-                if ops_in_line > 5000 {
+                if ops_in_line > 20_000 {
                     return Some(errors::SyntaxProblem {
                         ty: "RecursionError",
                         msg: "maximum recursion depth exceeded during compilation".into(),

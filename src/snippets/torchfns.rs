@@ -2,15 +2,15 @@
 
 use std::rc::Rc;
 
-use ruff_python_ast::{CmpOp, Operator};
+use ruff_python_ast::Operator;
 
 use super::builtins::{bfn, bmethod, slice_indices, Builtins};
 use super::errors::{err, index_err, rt, type_err, value_err, Flow, R};
 use super::interp::Interp;
 use super::layers::{self, ConvPad, LayerTag};
 use super::tensor::{
-    broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, numel,
-    wrap_dim, DType, Dim, Tensor,
+    broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, wrap_dim,
+    DType, Dim, Tensor,
 };
 use super::value::{Args, BKind, Builtin, ClassKind, Ns, Value};
 
@@ -324,7 +324,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                     }
                     Some(n as i64)
                 }
-                (_, _, Some(st)) if st == 0.0 => return rt("step must be nonzero"),
+                (_, _, Some(0.0)) => return rt("step must be nonzero"),
                 _ => None,
             };
             Ok(mk(vec![n], dt, rg))
@@ -1048,9 +1048,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
                         "mat2 must be a matrix"
                     })
                 }
-                "bmm" if nd != 3 || o.ndim() != 3 => {
-                    return rt(format!("batch1 must be a 3D tensor"))
-                }
+                "bmm" if nd != 3 || o.ndim() != 3 => return rt("batch1 must be a 3D tensor"),
                 "outer" => {
                     let mut s = t.shape.clone();
                     s.extend(o.shape.iter().copied());
