@@ -1323,9 +1323,14 @@ impl Interp {
             Expr::Compare(c) => {
                 let mut left = self.eval(&c.left, f)?;
                 let mut result = Value::Bool(true);
-                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                let last = c.ops.len().saturating_sub(1);
+                for (k, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
                     let r = self.eval(right, f)?;
                     let v = self.compare(*op, &left, &r)?;
+                    if k == last {
+                        // The last comparison's value is the result (tensors stay tensors).
+                        return Ok(v);
+                    }
                     match self.truth(&v)? {
                         Some(false) => return Ok(v),
                         None if c.ops.len() > 1 => return Ok(Value::Opaque),
