@@ -1308,6 +1308,12 @@ pub fn linear(x: &Tensor, w: &[Dim], grad: bool) -> R<Value> {
             w.len()
         ));
     }
+    if !x.dtype.is_float() {
+        return rt(format!(
+            "mat1 and mat2 must have the same dtype, but got {} and Float",
+            x.dtype.scalar_name()
+        ));
+    }
     let wt: Vec<Dim> = if w.len() == 2 {
         vec![w[1], w[0]]
     } else {
