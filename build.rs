@@ -14,7 +14,12 @@ fn main() {
     for p in &entries {
         println!("cargo:rerun-if-changed={}", p.display());
         let id = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        writeln!(out, "    ({id:?}, include_str!({:?})),", p.display().to_string()).ok();
+        writeln!(
+            out,
+            "    ({id:?}, include_str!({:?})),",
+            p.display().to_string()
+        )
+        .ok();
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("default_rules.rs");

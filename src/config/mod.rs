@@ -270,7 +270,10 @@ impl Config {
                         .map(|k| (strsim::jaro_winkler(k, &id), *k))
                         .fold((0.0, ""), |a, b| if b.0 > a.0 { b } else { a });
                     let help = if best.0 > 0.8 {
-                        format!("did you mean `{}`? (`lessonlint rules` lists them all)", best.1)
+                        format!(
+                            "did you mean `{}`? (`lessonlint rules` lists them all)",
+                            best.1
+                        )
                     } else {
                         "`lessonlint rules` lists the rule ids".into()
                     };
@@ -394,9 +397,12 @@ fn key_span(text: &str, key: &str, from: usize) -> Span {
     let from = from.min(text.len());
     let pat = format!("{key}:");
     let find = |start: usize| {
-        text[start..].match_indices(&pat).map(move |(i, _)| i + start).find(|&i| {
-            i == 0 || matches!(text.as_bytes()[i - 1], b' ' | b'\n' | b'\t' | b'"' | b'\'')
-        })
+        text[start..]
+            .match_indices(&pat)
+            .map(move |(i, _)| i + start)
+            .find(|&i| {
+                i == 0 || matches!(text.as_bytes()[i - 1], b' ' | b'\n' | b'\t' | b'"' | b'\'')
+            })
     };
     match find(from).or_else(|| find(0)) {
         Some(i) => Span::new(i, i + key.len()),

@@ -77,7 +77,11 @@ impl DepthCell {
         // Split off a parenthetical qualifier.
         let (head, qualifier) = match t.find('(') {
             Some(i) => {
-                let q = t[i + 1..].trim_end().trim_end_matches(')').trim().to_string();
+                let q = t[i + 1..]
+                    .trim_end()
+                    .trim_end_matches(')')
+                    .trim()
+                    .to_string();
                 (t[..i].trim(), if q.is_empty() { None } else { Some(q) })
             }
             None => (t, None),
@@ -258,11 +262,7 @@ impl LoadType {
             "STRETCH" => Ok(LoadType::Stretch),
             "CONSOLIDATE" => Ok(LoadType::Consolidate),
             "PROJECT" => Ok(LoadType::Project),
-            _ => Err(text
-                .split_whitespace()
-                .next()
-                .unwrap_or(text)
-                .to_string()),
+            _ => Err(text.split_whitespace().next().unwrap_or(text).to_string()),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -306,7 +306,10 @@ impl ExampleKind {
         }
     }
     pub fn is_positive(self) -> bool {
-        matches!(self, ExampleKind::Positive | ExampleKind::InteractivePositive)
+        matches!(
+            self,
+            ExampleKind::Positive | ExampleKind::InteractivePositive
+        )
     }
 }
 
@@ -361,6 +364,9 @@ mod tests {
             PrereqStatus::Unknown { .. }
         ));
         assert_eq!(LoadType::parse("STRETCH — three"), Ok(LoadType::Stretch));
-        assert_eq!(ExampleKind::parse("Negative (boundary case)"), ExampleKind::Negative);
+        assert_eq!(
+            ExampleKind::parse("Negative (boundary case)"),
+            ExampleKind::Negative
+        );
     }
 }

@@ -8,6 +8,9 @@ use crate::config::{Config, RuleSettings};
 use crate::model::{FileId, Lesson, SourceMap, Span};
 use serde::Serialize;
 
+pub mod code;
+pub mod cross;
+pub mod file;
 pub mod lesson;
 
 /// How serious a finding is. `Off` only appears in configuration.
@@ -188,7 +191,15 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// Rules implemented outside the lesson-rule trait (cross-lesson, snippets, suppressions).
 pub fn extra_meta() -> Vec<&'static RuleMeta> {
-    Vec::new()
+    let mut v: Vec<&'static RuleMeta> = vec![
+        &file::UnreadableFile::META,
+        &file::NotALessonPlan::META,
+        &crate::suppress::SuppressionWithoutReason::META,
+        &crate::suppress::UnusedSuppression::META,
+    ];
+    v.extend(code::metas());
+    v.extend(cross::metas());
+    v
 }
 
 pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {

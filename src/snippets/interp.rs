@@ -2207,6 +2207,16 @@ impl Interp {
         })
     }
 
+    /// The items of an iterable, or `None` where iterating it is opaque. A one-shot iterator
+    /// (a generator expression) is drained exactly once.
+    pub(crate) fn items_or_opaque(&mut self, v: &Value) -> R<Option<Vec<Value>>> {
+        match self.get_iter(v)? {
+            It::Once(_) => Ok(None),
+            It::Seq(items, pos) => Ok(Some(items.get(pos..).unwrap_or_default().to_vec())),
+            It::Range(..) => self.iterate(v).map(Some),
+        }
+    }
+
     /// Materialise the items of an iterable (charged to the budget).
     pub(crate) fn iterate(&mut self, v: &Value) -> R<Vec<Value>> {
         let items: Vec<Value> = match v {

@@ -1,3 +1,4 @@
+use super::{heading_span, plural};
 use crate::declare_rule;
 use crate::rules::{Finding, LessonCtx, LessonRule, RuleMeta};
 
@@ -25,26 +26,23 @@ impl LessonRule for TooFewMisconceptions {
         &Self::META
     }
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
-        let min = ctx.settings.int("min");
-        let n = ctx.lesson.misconceptions.len() as i64;
+        if !super::has_section(ctx.lesson, "misconceptions") && ctx.lesson.misconceptions.is_empty()
+        {
+            // No such section at all: `missing-section` reports it.
+            return;
+        }
+        let min = ctx.settings.int("min").max(0) as usize;
+        let n = ctx.lesson.misconceptions.len();
         if n >= min {
             return;
         }
-        let span = ctx
-            .lesson
-            .headings
-            .iter()
-            .find(|h| h.text.to_ascii_lowercase().starts_with("misconceptions"))
-            .map(|h| h.span)
-            .or(ctx.lesson.title.as_ref().map(|t| t.span))
-            .unwrap_or_default();
         out.push(
             ctx.finding(
                 Self::META.id,
-                span,
-                format!("{n} misconception{}; the house rule asks for at least {min}", if n == 1 { "" } else { "s" }),
+                heading_span(ctx.lesson, "misconceptions"),
+                format!("{}; the house rule asks for at least {min}", plural(n, "misconception")),
             )
-            .label(format!("{n} listed here"))
+            .label(format!("{n} listed under this heading"))
             .help("add rows to the Misconceptions Table, each with a concrete negative example and where it is addressed"),
         );
     }
