@@ -2210,6 +2210,9 @@ impl Interp {
     /// The items of an iterable, or `None` where iterating it is opaque. A one-shot iterator
     /// (a generator expression) is drained exactly once.
     pub(crate) fn items_or_opaque(&mut self, v: &Value) -> R<Option<Vec<Value>>> {
+        if let Value::Iter(_) = v {
+            return self.iterate(v).map(Some);
+        }
         match self.get_iter(v)? {
             It::Once(_) => Ok(None),
             It::Seq(items, pos) => Ok(Some(items.get(pos..).unwrap_or_default().to_vec())),
