@@ -538,3 +538,98 @@ fn deep_nesting_is_reported_not_crashed() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].error_type, "RecursionError");
 }
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch's and CPython's words for the errors lessons show
+
+#[test]
+fn error_messages_in_pytorch_and_cpython_words() {
+    // (code, error type, message, line, column)
+    let cases: &[(&str, &str, &str, usize, usize)] = &[
+        ("import torch\nx = torch.randn(2, 3, 4)\ny = x.transpose(1, 2).view(2, 12)\n", "RuntimeError", "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.", 3, 5),
+        ("import torch\na = torch.randn(2, 64, 8, 8)\nb = torch.randn(2, 32, 4, 4)\nc = torch.cat([a, b], dim=1)\n", "RuntimeError", "Sizes of tensors must match except in dimension 1. Expected size 8 but got size 4 for tensor number 1 in the list.", 4, 5),
+        ("import torch\nimport torch.nn as nn\nloss = nn.CrossEntropyLoss()(torch.randn(64, 10), torch.randint(0, 10, (32,)))\n", "ValueError", "Expected input batch_size (64) to match target batch_size (32).", 3, 8),
+        ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(2, 2)\nnet = Net()\n", "AttributeError", "cannot assign module before Module.__init__() call", 4, 9),
+        ("import torch, torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        return self.fc(x)\nnet = Net()\nnet(torch.randn(1, 2), torch.randn(1, 2))\n", "TypeError", "Net.forward() takes 2 positional arguments but 3 were given", 9, 1),
+        ("import torch, torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def foward(self, x):\n        return self.fc(x)\nnet = Net()\nnet(torch.randn(1, 2))\n", "NotImplementedError", "Module [Net] is missing the required \"forward\" function", 9, 1),
+        ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(4, 4), nn.ReLU)\n", "TypeError", "torch.nn.modules.activation.ReLU is not a Module subclass", 2, 5),
+        ("import torch\nimport torch.nn.functional as F\np = F.softmax(torch.randn(4, 10), dim=2)\n", "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got 2)", 3, 5),
+        ("import torch.nn.functional as F\nF.relu(5)\n", "TypeError", "relu(): argument 'input' (position 1) must be Tensor, not int", 2, 1),
+        ("import torch, torch.nn as nn\nemb = nn.Embedding(10, 3)\nemb(torch.randn(4, 5))\n", "RuntimeError", "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.FloatTensor instead (while checking arguments for embedding)", 3, 1),
+        ("import torch, torch.nn as nn\np = nn.MaxPool2d(2, padding=2)\np(torch.randn(1, 3, 8, 8))\n", "RuntimeError", "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1", 3, 1),
+        ("import torch\nimport torch.nn as nn\nx = torch.randn(8, 3, 32, 32)\nnet = nn.Sequential(nn.Flatten(), nn.Conv2d(3, 16, 3))\nnet(x)\n", "RuntimeError", "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 3072]", 5, 1),
+        ("import torch\nx = torch.randn(4, 4)\nif x > 0:\n    print(\"pos\")\n", "RuntimeError", "Boolean value of Tensor with more than one value is ambiguous", 3, 1),
+        ("import torch\nx = torch.randn(3)\nprint(x[3])\n", "IndexError", "index 3 is out of bounds for dimension 0 with size 3", 3, 7),
+        ("import torch\nx = torch.randn(2, 3)\nx.permute(1, 0, 2)\n", "RuntimeError", "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 3", 3, 1),
+        ("import torch\nx = torch.randn(2, 3)\nx.size(2)\n", "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got 2)", 3, 1),
+        ("import torch, torch.nn as nn\nbn = nn.BatchNorm2d(16)\nbn(torch.randn(8, 16))\n", "ValueError", "expected 4D input (got 2D input)", 3, 1),
+        ("import torch, torch.nn as nn\nln = nn.LayerNorm(64)\nln(torch.randn(2, 10, 32))\n", "RuntimeError", "Given normalized_shape=[64], expected input with shape [*, 64], but got input of size[2, 10, 32]", 3, 1),
+        ("import torch, torch.nn as nn\nx = torch.randn(2, 3)\nx.expand(4, 4)\n", "RuntimeError", "The expanded size of the tensor (4) must match the existing size (2) at non-singleton dimension 0.  Target sizes: [4, 4].  Tensor sizes: [2, 3]", 3, 1),
+        ("import torch\nx = torch.stack([torch.randn(2, 3), torch.randn(2, 4)])\n", "RuntimeError", "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [2, 4] at entry 1", 2, 5),
+        ("import torch\nimport torch.nn as nn\nm = nn.Linear(3, 2)\nm.weight = torch.randn(2, 3)\n", "TypeError", "cannot assign 'torch.FloatTensor' as parameter 'weight' (torch.nn.Parameter or None expected)", 4, 1),
+        ("import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 8, 3, stride=2, padding=\"same\")\n", "ValueError", "padding='same' is not supported for strided convolutions", 3, 8),
+        ("import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 8, 5)\nconv(torch.randn(1, 3, 3, 3))\n", "RuntimeError", "Calculated padded input size per channel: (3 x 3). Kernel size: (5 x 5). Kernel size can't be greater than actual input size", 4, 1),
+        ("import torch\nx = torch.randn(2, 3)\ny = x.reshape(4, -1)\n", "RuntimeError", "shape '[4, -1]' is invalid for input of size 6", 3, 5),
+        ("import torch\nimport torch.nn as nn\nx = torch.randn(1, 10)\nd = nn.Dropout(p=1.5)\n", "ValueError", "dropout probability has to be between 0 and 1, but got 1.5", 4, 5),
+        ("import torch.nn as nn\nm = nn.Conv2d(3, 10, 3, groups=2)\n", "ValueError", "in_channels must be divisible by groups", 2, 5),
+        ("class A:\n    pass\nA().foo\n", "AttributeError", "'A' object has no attribute 'foo'", 3, 1),
+        ("d = {\"a\": 1}\nd[\"b\"]\n", "KeyError", "'b'", 2, 1),
+        ("x = [1, 2]\nx[5]\n", "IndexError", "list index out of range", 2, 1),
+        ("def f(a, b):\n    return a\nf(1)\n", "TypeError", "f() missing 1 required positional argument: 'b'", 3, 1),
+        ("def f(a):\n    return a\nf(1, c=2)\n", "TypeError", "f() got an unexpected keyword argument 'c'", 3, 1),
+        ("x = 1 / 0\n", "ZeroDivisionError", "division by zero", 1, 5),
+        ("int(\"abc\")\n", "ValueError", "invalid literal for int() with base 10: 'abc'", 1, 1),
+        ("a, b = [1, 2, 3]\n", "ValueError", "too many values to unpack (expected 2)", 1, 1),
+        ("\"a\" + 1\n", "TypeError", "can only concatenate str (not \"int\") to str", 1, 1),
+        ("import torch, torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 8, 3)\n    def forward(self, x):\n        return self.convv(x)\nN()(torch.randn(1, 1, 8, 8))\n", "AttributeError", "'N' object has no attribute 'convv'. Did you mean: 'conv'?", 7, 16),
+        ("import torch, torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 8, 3)\n    def forward(self, x):\n        return conv(x)\nN()(torch.randn(1, 1, 8, 8))\n", "NameError", "name 'conv' is not defined. Did you mean: 'self.conv'?", 7, 16),
+        ("import torch\nx = torch.randn(4, 10, requires_grad=True)\nx.item()\n", "RuntimeError", "a Tensor with 40 elements cannot be converted to Scalar", 3, 1),
+        ("import torch\nimport torch.nn.functional as F\nF.cross_entropy(torch.randn(4, 10), torch.randn(4))\n", "RuntimeError", "expected scalar type Long but found Float", 3, 1),
+    ];
+    for (code, ty, msg, line, col) in cases {
+        let d = check_code(code);
+        assert_eq!(d.len(), 1, "{code}: {d:#?}");
+        assert_eq!(d[0].kind, DiagKind::Runtime, "{code}");
+        assert_eq!(
+            (d[0].error_type.as_str(), d[0].message.as_str()),
+            (*ty, *msg),
+            "{code}"
+        );
+        assert_eq!((d[0].line, d[0].column), (*line, *col), "{code}");
+    }
+}
+
+#[test]
+fn columns_count_characters_and_tilde_fences_work() {
+    let md =
+        "# Ünïcödé — lesson\n\n~~~python\nimport torch\nü = torch.randn(2, 3); ß = ü @ ü\n~~~\n";
+    let diags = check_md(md);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].line, 5);
+    // `ü @ ü` starts at the 28th character (the line has multi-byte letters before it).
+    assert_eq!(diags[0].column, 28);
+    assert_eq!(
+        &md[diags[0].offset..diags[0].offset + diags[0].len],
+        "ü @ ü"
+    );
+}
+
+#[test]
+fn library_api_reads_attributes_and_shapes() {
+    let (w, fc_in) = with_big_stack(|| {
+        let mut it = Interp::new(&Budget::default());
+        it.run_source("m", "import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8 * 30 * 30, 10))\n")
+            .expect("runs");
+        let net = it.global("net").expect("defined");
+        let conv = it
+            .call_global("getattr", &[net.clone(), Value::str("0")], &[])
+            .expect("child");
+        let w = it.attribute(&conv, "weight").expect("weight").shape();
+        let fc = it.attribute(&net, "2").expect("fc");
+        let fc_in = it.attribute(&fc, "in_features").expect("in").as_int();
+        (w, fc_in)
+    })
+    .expect("thread");
+    assert_eq!(w, Some(vec![Some(8), Some(3), Some(3), Some(3)]));
+    assert_eq!(fc_in, Some(7200));
+}

@@ -146,6 +146,13 @@ impl Interp {
         self.handling.clear();
     }
 
+    /// A global name, or a Python builtin.
+    pub(crate) fn global_or_builtin(&self, name: &str) -> Option<Value> {
+        self.globals
+            .get(name)
+            .or_else(|| self.builtin_names.get(name).cloned())
+    }
+
     pub(crate) fn keep_source(&mut self, src: Rc<SourceInfo>) {
         self.sources.push(src);
     }

@@ -575,9 +575,9 @@ impl Interp {
             .map_err(|(e, _)| diag_from_exc(&e, 0, &src))
     }
 
-    /// A global name's value.
+    /// A global name's value (or a Python builtin such as `len`).
     pub fn global(&self, name: &str) -> Option<Value> {
-        self.globals.get(name)
+        self.global_or_builtin(name)
     }
 
     fn api_src(&mut self, what: &str) -> Rc<SourceInfo> {
@@ -669,6 +669,19 @@ impl Interp {
     /// Total `numel()` of `v.buffers()` (BatchNorm running statistics and counters).
     pub fn buffer_count(&self, v: &Value) -> Option<i64> {
         modules::count(v, true)
+    }
+
+    /// `v.name` (e.g. `model.fc`, `conv.weight`).
+    pub fn attribute(&mut self, v: &Value, name: &str) -> Result<Value, SnippetDiag> {
+        let src = self.api_src(name);
+        self.get_attr(v, name).map_err(|fl| match fl {
+            errors::Flow::Exc(e) => diag_from_exc(&e, 0, &src),
+            _ => diag_from_exc(
+                &Exception::new("SyntaxError", "unexpected control flow"),
+                0,
+                &src,
+            ),
+        })
     }
 
     /// `named_parameters()` with their shapes.

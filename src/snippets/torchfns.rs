@@ -445,7 +445,12 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                 .and_then(tens)
                 .map(|t| t.dtype)
                 .unwrap_or(DType::F32);
-            Ok(mk(out, dt, false))
+            let grad = interp.grad_enabled
+                && args
+                    .pos
+                    .iter()
+                    .any(|v| tens(v).is_some_and(|t| t.requires_grad.get()));
+            Ok(mk(out, dt, grad))
         }
         _ => {
             // Functions that mirror tensor methods: torch.flatten(x, 1), torch.sum(x, dim=1), …

@@ -387,6 +387,14 @@ impl Value {
     pub fn tensor(t: Tensor) -> Value {
         Value::Tensor(Rc::new(t))
     }
+    /// The shape of a tensor value (`None` entries are unknown dimensions).
+    pub fn shape(&self) -> Option<Vec<Option<i64>>> {
+        match self {
+            Value::Tensor(t) => Some(t.shape.clone()),
+            _ => None,
+        }
+    }
+    /// True for values the interpreter does not model.
     pub fn is_opaque(&self) -> bool {
         matches!(self, Value::Opaque)
     }
