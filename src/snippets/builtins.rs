@@ -446,7 +446,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
             let rows = items
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| Value::tuple(vec![Value::Int(start + i as i64), x]))
+                .map(|(i, x)| {
+                    let k = start.checked_add(i as i64).map(Value::Int);
+                    Value::tuple(vec![k.unwrap_or(Value::Opaque), x])
+                })
                 .collect();
             Ok(iter_of(rows))
         }
@@ -2263,7 +2266,10 @@ fn slice_vec(items: &[Value], s: &[Value; 3]) -> R<Option<Vec<Value>>> {
         if let Some(x) = items.get(i as usize) {
             out.push(x.clone());
         }
-        i += st;
+        match i.checked_add(st) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     Ok(Some(out))
 }

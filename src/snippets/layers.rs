@@ -1002,7 +1002,10 @@ pub fn conv(
             match (h, p, d, k) {
                 (Some(h), Some(p), Some(d), Some(k)) => {
                     let ph = h.checked_add(p.checked_mul(2).unwrap_or(i64::MAX));
-                    let ek = d.checked_mul(k - 1).and_then(|v| v.checked_add(1));
+                    let ek = k
+                        .checked_sub(1)
+                        .and_then(|km| d.checked_mul(km))
+                        .and_then(|v| v.checked_add(1));
                     if let (Some(ph), Some(ek)) = (ph, ek) {
                         if ph < ek {
                             too_big = true;
@@ -1048,11 +1051,12 @@ pub fn conv(
                 stride[i],
                 out_pad[i],
             ) {
-                (Some(h), Some(p), Some(d), Some(k), Some(s), Some(op)) => (h - 1)
-                    .checked_mul(s)
-                    .and_then(|v| v.checked_sub(2 * p))
-                    .and_then(|v| v.checked_add(d.checked_mul(k - 1)?))
-                    .and_then(|v| v.checked_add(op + 1)),
+                (Some(h), Some(p), Some(d), Some(k), Some(s), Some(op)) => h
+                    .checked_sub(1)
+                    .and_then(|v| v.checked_mul(s))
+                    .and_then(|v| v.checked_sub(p.checked_mul(2)?))
+                    .and_then(|v| v.checked_add(d.checked_mul(k.checked_sub(1)?)?))
+                    .and_then(|v| v.checked_add(op.checked_add(1)?)),
                 _ => None,
             };
             if let Some(o) = o {
@@ -1121,6 +1125,21 @@ pub fn pool(
                 if p < 0 {
                     return rt(format!("pad must be non-negative, but got pad: {p}"));
                 }
+                if kk <= 0 {
+                    return rt(format!(
+                        "kernel size should be greater than zero, but got kH: {kk} kW: {kk}"
+                    ));
+                }
+                if s < 0 {
+                    return rt(format!(
+                        "stride should be greater than zero, but got dH: {s} dW: {s}"
+                    ));
+                }
+                if d <= 0 {
+                    return rt(format!(
+                        "dilation should be greater than zero, but got dilationH: {d} dilationW: {d}"
+                    ));
+                }
                 let eff = (kk - 1).saturating_mul(d).saturating_add(1);
                 if p > eff / 2 {
                     return rt(format!(
@@ -1180,6 +1199,19 @@ pub fn adaptive(x: &Tensor, max: bool, nd: usize, outs: &[Option<Dim>]) -> R<Val
     }
     if outs.len() != nd {
         return rt(format!("{fname}: output_size must be {nd}"));
+    }
+    if outs.iter().flatten().flatten().any(|d| *d < 0) {
+        let parts: Vec<String> = outs
+            .iter()
+            .map(|o| match o {
+                Some(Some(d)) => d.to_string(),
+                _ => "?".into(),
+            })
+            .collect();
+        return rt(format!(
+            "{fname}: elements of output_size must be greater than or equal to 0 but received {{{}}}",
+            parts.join(", ")
+        ));
     }
     let lead = x.ndim() - nd;
     let mut out = x.shape[..lead].to_vec();

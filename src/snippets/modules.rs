@@ -235,6 +235,17 @@ pub(crate) fn builtin_init(
                 }
                 _ => {
                     let init = layers::init(tag, args)?;
+                    for (_, shape) in &init.params {
+                        if let Some(d) = shape.iter().flatten().find(|d| **d < 0) {
+                            return err(
+                                "RuntimeError",
+                                format!(
+                                    "Trying to create tensor with negative dimension {d}: {}",
+                                    super::tensor::fmt_shape(shape)
+                                ),
+                            );
+                        }
+                    }
                     let mut st = m.borrow_mut();
                     st.layer = init.layer;
                     st.initialized = true;
@@ -610,7 +621,10 @@ pub(crate) fn module_getitem(interp: &mut Interp, o: &Rc<Object>, idx: &Value) -
                     if let Some(x) = mods.get(i as usize) {
                         picked.push(x.clone());
                     }
-                    i += st;
+                    match i.checked_add(st) {
+                        Some(n) => i = n,
+                        None => break,
+                    }
                 }
                 let new = new_module(&o.class);
                 if let Some((_, nm)) = new.as_module() {
