@@ -175,7 +175,7 @@ fn extreme_integers_never_overflow() {
         format!("torch.randn({big}, 2).view({big}, -1)"),
         format!("x.repeat({big}, {big}, 2, 2)"),
         format!("x.expand({big}, 3, 8, 8)"),
-        format!("x.unsqueeze(1).transpose(0, 1).unsqueeze(0)"),
+        "x.unsqueeze(1).transpose(0, 1).unsqueeze(0)".to_string(),
         format!("list(range(10))[::{big}]"),
         format!("list(enumerate([1, 2], start={big}))"),
         format!("torch.arange(0, {big}, 1)"),
