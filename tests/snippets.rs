@@ -633,3 +633,27 @@ fn library_api_reads_attributes_and_shapes() {
     assert_eq!(w, Some(vec![Some(8), Some(3), Some(3), Some(3)]));
     assert_eq!(fc_in, Some(7200));
 }
+
+#[test]
+fn loops_over_opaque_data_leave_their_results_unknown() {
+    // After one symbolic pass over an unknown loader, counters, lists and comprehensions are
+    // unknown: asserts about them must not fail.
+    let code = "import torch\nfrom torch.utils.data import DataLoader\nloader = DataLoader(list(range(1000)), batch_size=10)\nn = 0\nlosses = []\nfor xb in loader:\n    n += 1\n    losses.append(1.0)\nassert n == 100\nassert len(losses) == 100\nprint(sum(losses) / len(losses))\nsq = [x * 2 for x in loader]\nassert len(sq) == 100\nbig = [x for x in range(10) if x in loader]\nassert len(big) == 3\n";
+    assert!(check_code(code).is_empty());
+    // The body still runs once, so constant errors inside it are found.
+    let code = "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader\nloader = DataLoader([])\nhead = nn.Linear(512, 10)\nfor images, labels in loader:\n    logits = head(torch.randn(8, 256))\n";
+    let d = check_code(code);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "mat1 and mat2 shapes cannot be multiplied (8x256 and 512x10)"
+    );
+    assert_eq!(d[0].line, 7);
+}
+
+#[test]
+fn property_setters_and_builtin_layer_subclasses() {
+    let code = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nclass Temp:\n    def __init__(self):\n        self._t = 1.0\n    @property\n    def t(self):\n        return self._t\n    @t.setter\n    def t(self, v):\n        self._t = v\nassert Temp().t == 1.0\nclass Head(nn.Sequential):\n    def __init__(self, d, n):\n        super().__init__(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, n))\nh = Head(32, 5)\nassert h(torch.randn(2, 32)).shape == (2, 5) and len(h) == 3\nclass Twice(nn.Linear):\n    def forward(self, x):\n        return super().forward(x) * 2\nassert Twice(4, 2)(torch.randn(3, 4)).shape == (3, 2)\nclass Scaled(nn.Conv2d):\n    def forward(self, x):\n        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)\nassert Scaled(3, 8, 3, padding=1)(torch.randn(1, 3, 10, 10)).shape == (1, 8, 10, 10)\n";
+    let d = check_code(code);
+    assert!(d.is_empty(), "{d:#?}");
+}

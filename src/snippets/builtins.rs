@@ -362,6 +362,8 @@ pub(crate) fn call_builtin(interp: &mut Interp, b: &Rc<Builtin>, args: Args) -> 
         BKind::DictM => dict_method(interp, b, args),
         BKind::TupleM => tuple_method(b, args),
         BKind::SetM => set_method(interp, b, args),
+        // `@prop.setter` / `@prop.deleter`: the property keeps its getter.
+        BKind::Misc if &*b.name == "keep_property" => Ok(b.recv.clone().unwrap_or(Value::Opaque)),
         BKind::Misc => Ok(Value::Opaque),
     }
 }
@@ -1157,6 +1159,10 @@ pub(crate) fn value_attr(interp: &mut Interp, v: &Value, name: &str) -> R<Value>
     match v {
         Value::Namespace(ns) => Ok(ns_attr(interp, *ns, name)),
         Value::Tensor(t) => super::torchfns::tensor_attr(interp, v, t, name),
+        Value::Wrapped(w) if w.0 == WrapKind::Property => Ok(match name {
+            "setter" | "deleter" | "getter" => bmethod(BKind::Misc, "keep_property", v),
+            _ => Value::Opaque,
+        }),
         Value::Str(_) => {
             if STR_METHODS.contains(&name) {
                 Ok(bmethod(BKind::StrM, name, v))

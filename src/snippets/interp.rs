@@ -496,8 +496,10 @@ impl Interp {
             }
         }
         if opaque {
-            // The loop may run any number of times.
+            // The loop may run any number of times: what it binds (accumulators, last
+            // batch) is unknown afterwards.
             self.havoc_target(&fs.target, f);
+            self.havoc(&fs.body, f);
         }
         if !broke {
             self.exec_body(&fs.orelse, f)?;
@@ -1396,11 +1398,15 @@ impl Interp {
             }
             Expr::ListComp(lc) => {
                 let mut out = Vec::new();
-                self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&lc.elt, cf)?;
                     out.push(v);
                     Ok(())
                 })?;
+                if opaque {
+                    // Unknown length: the elements were still evaluated (for their errors).
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::list(out))
             }
             Expr::Generator(g) => {
@@ -1420,18 +1426,21 @@ impl Interp {
             }
             Expr::SetComp(sc) => {
                 let mut out: Vec<Value> = Vec::new();
-                self.comprehension(&sc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&sc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&sc.elt, cf)?;
                     if !out.iter().any(|y| py_eq(y, &v) == Some(true)) {
                         out.push(v);
                     }
                     Ok(())
                 })?;
+                if opaque {
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::Set(Rc::new(RefCell::new(out))))
             }
             Expr::DictComp(dc) => {
                 let mut d = Dict::default();
-                self.comprehension(&dc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&dc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&dc.value, cf)?;
                     if let Some(k) = &dc.key {
                         let k = me.eval(k, cf)?;
@@ -1439,6 +1448,9 @@ impl Interp {
                     }
                     Ok(())
                 })?;
+                if opaque {
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::Dict(Rc::new(RefCell::new(d))))
             }
             Expr::Subscript(s) => {
