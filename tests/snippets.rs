@@ -657,3 +657,54 @@ fn property_setters_and_builtin_layer_subclasses() {
     let d = check_code(code);
     assert!(d.is_empty(), "{d:#?}");
 }
+
+#[test]
+fn recurrent_and_attention_layers_have_exact_parameters_and_shapes() {
+    let d = check_code("import copy\nimport torch\nimport torch.nn as nn\nlstm = nn.LSTM(10, 20, 2)\nassert sum(p.numel() for p in lstm.parameters()) == 5920\nassert [n for n, _ in lstm.named_parameters()][:3] == ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0']\nout, (h, c) = lstm(torch.randn(5, 3, 10))\nassert out.shape == (5, 3, 20) and h.shape == (2, 3, 20) and c.shape == (2, 3, 20)\ngru = nn.GRU(10, 20, batch_first=True)\nassert sum(p.numel() for p in gru.parameters()) == 1920\no, hn = gru(torch.randn(3, 5, 10))\nassert o.shape == (3, 5, 20) and hn.shape == (1, 3, 20)\nbi = nn.LSTM(10, 20, bidirectional=True, batch_first=True)\nassert sum(p.numel() for p in bi.parameters()) == 5120\no, _ = bi(torch.randn(4, 7, 10))\nassert o.shape == (4, 7, 40)\nmha = nn.MultiheadAttention(512, 8)\nassert sum(p.numel() for p in mha.parameters()) == 1_050_624\nq = torch.randn(10, 2, 512)\na, w = mha(q, q, q)\nassert a.shape == (10, 2, 512) and w.shape == (2, 10, 10)\nlayer = nn.TransformerEncoderLayer(d_model=512, nhead=8)\nassert sum(p.numel() for p in layer.parameters()) == 3_152_384\nenc = nn.TransformerEncoder(layer, num_layers=6)\nassert sum(p.numel() for p in enc.parameters()) == 18_914_304\nsrc = torch.rand(10, 32, 512)\nassert enc(src).shape == (10, 32, 512)\nm2 = copy.deepcopy(nn.Linear(3, 4))\nassert sum(p.numel() for p in m2.parameters()) == 16\npad = nn.ZeroPad2d((1, 1, 2, 0))\nassert pad(torch.randn(1, 1, 3, 3)).shape == (1, 1, 5, 5)\nps = nn.PixelShuffle(3)\nassert ps(torch.randn(1, 9, 4, 4)).shape == (1, 1, 12, 12)\ninorm = nn.InstanceNorm2d(3)\nassert inorm(torch.randn(2, 3, 8, 8)).shape == (2, 3, 8, 8)\nassert sum(p.numel() for p in inorm.parameters()) == 0\n");
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn recurrent_and_attention_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "import torch\nimport torch.nn as nn\nlstm = nn.LSTM(32, 64, batch_first=True)\ntokens = torch.randint(0, 100, (4, 12))\nout, _ = lstm(tokens)\n",
+            "ValueError",
+            "input must have the type torch.float32, got type torch.int64",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nemb = nn.Embedding(100, 64)\nlstm = nn.LSTM(32, 64, batch_first=True)\nout, _ = lstm(emb(torch.randint(0, 100, (4, 12))))\n",
+            "RuntimeError",
+            "input.size(-1) must be equal to input_size. Expected 32, got 64",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nenc = nn.TransformerEncoderLayer(d_model=512, nhead=8, batch_first=True)\nenc(torch.randn(2, 10, 256))\n",
+            "AssertionError",
+            "was expecting embedding dimension of 512, but got 256",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nrnn = nn.RNN(8, 16, num_layers=2)\nh0 = torch.zeros(1, 3, 16)\nout, hn = rnn(torch.randn(5, 3, 8), h0)\n",
+            "RuntimeError",
+            "Expected hidden size (2, 3, 16), got [1, 3, 16]",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nlstm = nn.LSTM(8, 16)\nh0 = torch.zeros(1, 3, 16)\nc0 = torch.zeros(1, 4, 16)\nout, hn = lstm(torch.randn(5, 3, 8), (h0, c0))\n",
+            "RuntimeError",
+            "Expected hidden[1] size (1, 3, 16), got [1, 4, 16]",
+        ),
+        (
+            "import torch.nn as nn\nnn.MultiheadAttention(100, 3)\n",
+            "AssertionError",
+            "embed_dim must be divisible by num_heads",
+        ),
+    ];
+    for (code, ty, msg) in cases {
+        let d = check_code(code);
+        assert_eq!(d.len(), 1, "{code}: {d:#?}");
+        assert_eq!(
+            (d[0].error_type.as_str(), d[0].message.as_str()),
+            (*ty, *msg)
+        );
+        assert_eq!(d[0].line, code.lines().count(), "{code}");
+    }
+}

@@ -277,6 +277,7 @@ pub(crate) fn import_module(name: &str) -> Value {
         "math" => Value::Namespace(Ns::Math),
         "collections" => Value::Namespace(Ns::Collections),
         "builtins" => Value::Namespace(Ns::Builtins),
+        "copy" => Value::Namespace(Ns::Copy),
         _ => Value::Opaque,
     }
 }
@@ -341,6 +342,10 @@ fn ns_attr(interp: &Interp, ns: Ns, name: &str) -> Value {
             _ => Value::Opaque,
         },
         Ns::Builtins => Value::Opaque,
+        Ns::Copy => match name {
+            "deepcopy" | "copy" => bfn(BKind::Py, name),
+            _ => Value::Opaque,
+        },
         Ns::Random | Ns::NnUtils => Value::Opaque,
     }
 }
@@ -830,6 +835,12 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 _ => Ok(Value::Opaque),
             }
         }
+        "deepcopy" => Ok(super::modules::deep_copy(&arg0(&args))),
+        "copy" => Ok(match arg0(&args) {
+            Value::List(l) => Value::list(l.borrow().clone()),
+            Value::Dict(d) => Value::Dict(Rc::new(RefCell::new(d.borrow().clone()))),
+            other => other,
+        }),
         "staticmethod" => Ok(Value::Wrapped(Rc::new((WrapKind::Static, arg0(&args))))),
         "classmethod" => Ok(Value::Wrapped(Rc::new((
             WrapKind::ClassMethod,
