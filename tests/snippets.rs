@@ -708,3 +708,181 @@ fn recurrent_and_attention_errors() {
         assert_eq!(d[0].line, code.lines().count(), "{code}");
     }
 }
+
+#[test]
+fn syntax_errors_in_cpython_words() {
+    // (code, error type, message, line, column where CPython's is certain)
+    let cases: &[(&str, &str, &str, usize, Option<usize>)] = &[
+        (
+            "def f(x)\n    return x\n",
+            "SyntaxError",
+            "expected ':'",
+            1,
+            Some(9),
+        ),
+        (
+            "x = (1,\ny = 2\n",
+            "SyntaxError",
+            "'(' was never closed",
+            1,
+            Some(5),
+        ),
+        (
+            "model = nn.Sequential(\n    nn.Linear(2, 2),\n",
+            "SyntaxError",
+            "'(' was never closed",
+            1,
+            Some(22),
+        ),
+        (
+            "a = [1, 2)\n",
+            "SyntaxError",
+            "closing parenthesis ')' does not match opening parenthesis '['",
+            1,
+            Some(10),
+        ),
+        ("x = 1)\n", "SyntaxError", "unmatched ')'", 1, Some(6)),
+        (
+            "if x = 1:\n    pass\n",
+            "SyntaxError",
+            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+            1,
+            Some(4),
+        ),
+        (
+            "x + 1 = 2\n",
+            "SyntaxError",
+            "cannot assign to expression here. Maybe you meant '==' instead of '='?",
+            1,
+            Some(1),
+        ),
+        (
+            "True = 1\n",
+            "SyntaxError",
+            "cannot assign to True",
+            1,
+            Some(1),
+        ),
+        (
+            "f() = 1\n",
+            "SyntaxError",
+            "cannot assign to function call here. Maybe you meant '==' instead of '='?",
+            1,
+            Some(1),
+        ),
+        (
+            "def f(x=1, y):\n    pass\n",
+            "SyntaxError",
+            "parameter without a default follows parameter with a default",
+            1,
+            Some(12),
+        ),
+        (
+            "x = [1 2]\n",
+            "SyntaxError",
+            "invalid syntax. Perhaps you forgot a comma?",
+            1,
+            Some(6),
+        ),
+        (
+            "fc = nn.Linear(512 10)\n",
+            "SyntaxError",
+            "invalid syntax. Perhaps you forgot a comma?",
+            1,
+            Some(16),
+        ),
+        (
+            "s = \"\"\"abc\nmore\n",
+            "SyntaxError",
+            "unterminated triple-quoted string literal (detected at line 2)",
+            1,
+            Some(5),
+        ),
+        (
+            "s = 'abc\n",
+            "SyntaxError",
+            "unterminated string literal (detected at line 1)",
+            1,
+            Some(5),
+        ),
+        (
+            "x = {'a': 1, 'b' 2}\n",
+            "SyntaxError",
+            "':' expected after dictionary key",
+            1,
+            Some(16),
+        ),
+        (
+            "for i in range(3):\nprint(i)\n",
+            "IndentationError",
+            "expected an indented block after 'for' statement on line 1",
+            2,
+            Some(1),
+        ),
+        (
+            "x = 1\n    y = 2\n",
+            "IndentationError",
+            "unexpected indent",
+            2,
+            None,
+        ),
+        (
+            "def f():\n        x = 1\n    y = 2\n",
+            "IndentationError",
+            "unindent does not match any outer indentation level",
+            3,
+            None,
+        ),
+        (
+            "print 'hello'\n",
+            "SyntaxError",
+            "Missing parentheses in call to 'print'. Did you mean print(...)?",
+            1,
+            Some(1),
+        ),
+        (
+            "f(x=1, 2)\n",
+            "SyntaxError",
+            "positional argument follows keyword argument",
+            1,
+            None,
+        ),
+        (
+            "f(x for x in y, 1)\n",
+            "SyntaxError",
+            "Generator expression must be parenthesized",
+            1,
+            Some(3),
+        ),
+        (
+            "return 1\n",
+            "SyntaxError",
+            "'return' outside function",
+            1,
+            Some(1),
+        ),
+        ("break\n", "SyntaxError", "'break' outside loop", 1, Some(1)),
+        (
+            "h = F.relu(self.fc1(x) self.fc2(x))\n",
+            "SyntaxError",
+            "invalid syntax. Perhaps you forgot a comma?",
+            1,
+            Some(12),
+        ),
+        ("x = 5 +* 3\n", "SyntaxError", "invalid syntax", 1, None),
+    ];
+    for (code, ty, msg, line, col) in cases {
+        let d = check_code(code);
+        assert_eq!(d.len(), 1, "{code:?}: {d:#?}");
+        assert_eq!(d[0].kind, DiagKind::Syntax, "{code:?}");
+        assert_eq!(
+            (d[0].error_type.as_str(), d[0].message.as_str()),
+            (*ty, *msg),
+            "{code:?}"
+        );
+        assert_eq!(d[0].line, *line, "{code:?}");
+        if let Some(col) = col {
+            assert_eq!(d[0].column, *col, "{code:?}");
+        }
+    }
+}
