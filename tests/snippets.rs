@@ -886,3 +886,11 @@ fn syntax_errors_in_cpython_words() {
         }
     }
 }
+
+#[test]
+fn a_badly_broken_block_does_not_cascade_into_name_errors() {
+    let md = "```python\nimport torch\nimport torch.nn as nn\nfrom torch.nn import functional as F, init\nclass Net(nn.Module:\n    def __init__(self)\n        super().__init__(\n        self.fc = nn.Linear(4, 2\nmodel, opt = Net(), None\nfor epoch, batch in []:\n    pass\nwith open('f') as fh:\n    pass\n```\n\n```python\nout = model(torch.randn(3, 4))\nF.relu(out)\ninit.zeros_(out)\nprint(Net, opt, epoch, batch, fh)\n```\n";
+    let d = check_md(md);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].kind, DiagKind::Syntax);
+}

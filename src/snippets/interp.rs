@@ -275,6 +275,13 @@ impl Interp {
         self.havoc(body, &mut f);
     }
 
+    /// Bind `name` to an opaque value unless it is already bound.
+    pub(crate) fn forget_global(&mut self, name: &str) {
+        if self.globals.get(name).is_none() {
+            self.globals.set(name, Value::Opaque);
+        }
+    }
+
     fn exec_body(&mut self, body: &[Stmt], f: &mut Frame) -> R<()> {
         for s in body {
             self.exec(s, f)?;

@@ -306,6 +306,10 @@ fn check_block(
             });
         }
         interp.havoc_module(src.clone(), &module.body);
+        // The parser's recovery may have lost definitions: forget what the text binds too.
+        for name in bound_names(&b.code) {
+            interp.forget_global(&name);
+        }
         return diags;
     }
     match interp.run_body(src.clone(), &module.body) {
@@ -360,6 +364,78 @@ fn parse(code: &str) -> (ModModule, Option<errors::SyntaxProblem>) {
     let module = parsed.into_syntax();
     let p = semantic_problem(&module.body, false, false);
     (module, p)
+}
+
+/// Names a block's text binds at the start of its lines (`def f`, `class C`, `x = …`, imports,
+/// `for x in`, `with … as x`), found without parsing.
+fn bound_names(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> Option<String> {
+        let n: String = s
+            .trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let ok = n
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        ok.then_some(n)
+    };
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let t = line.trim_start();
+        let t = t.strip_prefix("async ").unwrap_or(t);
+        if let Some(r) = t.strip_prefix("def ").or_else(|| t.strip_prefix("class ")) {
+            out.extend(ident(r));
+        } else if let Some(r) = t.strip_prefix("import ") {
+            for part in r.split(',') {
+                match part.split_once(" as ") {
+                    Some((_, alias)) => out.extend(ident(alias)),
+                    None => out.extend(ident(part.trim().split('.').next().unwrap_or(""))),
+                }
+            }
+        } else if let Some(r) = t.strip_prefix("from ") {
+            if let Some((_, names)) = r.split_once(" import ") {
+                for part in names
+                    .trim_matches(|c| c == '(' || c == ')' || c == ' ')
+                    .split(',')
+                {
+                    match part.split_once(" as ") {
+                        Some((_, alias)) => out.extend(ident(alias)),
+                        None => out.extend(ident(part)),
+                    }
+                }
+            }
+        } else if let Some(r) = t.strip_prefix("for ") {
+            if let Some((targets, _)) = r.split_once(" in ") {
+                out.extend(
+                    targets
+                        .split(',')
+                        .filter_map(|x| ident(x.trim_matches(|c| c == '(' || c == ' '))),
+                );
+            }
+        } else if t.starts_with("with ") {
+            if let Some((_, alias)) = t.rsplit_once(" as ") {
+                out.extend(ident(alias));
+            }
+        } else if let Some((lhs, rhs)) = t.split_once('=') {
+            let augmented = lhs.ends_with([
+                '+', '-', '*', '/', '%', '&', '|', '^', '<', '>', '!', ':', '@',
+            ]);
+            if !rhs.starts_with('=') && !augmented || lhs.ends_with(':') {
+                let lhs = lhs.split(':').next().unwrap_or("");
+                for target in lhs.split(',') {
+                    let target = target
+                        .trim()
+                        .trim_matches(|c| c == '(' || c == ')' || c == '*');
+                    if target.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        out.extend(ident(target));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// CPython refuses more than 200 nested brackets; also keep the parser's recursion bounded.
