@@ -9,7 +9,26 @@
 //!
 //! Entry points: [`check_blocks`] for the blocks of one file (one shared namespace, notebook
 //! semantics), and [`Interp`] for Rust code that wants to build a model from Python source and
-//! inspect it (parameter counts, output shapes).
+//! inspect it (parameter counts, output shapes):
+//!
+//! ```
+//! use lessonlint::snippets::{with_big_stack, Budget, Interp, Value};
+//!
+//! let (params, out) = with_big_stack(|| {
+//!     let mut it = Interp::new(&Budget::default());
+//!     let src = "import torch.nn as nn\ndef make(n):\n    return nn.Sequential(nn.Linear(n, 2), nn.ReLU())\n";
+//!     it.run_source("model.py", src).expect("runs");
+//!     let m = it.call_global("make", &[Value::int(3)], &[]).expect("builds");
+//!     (it.param_count(&m), it.forward(&m, &[5, 3]).expect("forward"))
+//! })
+//! .expect("interpreter thread");
+//! assert_eq!(params, Some(8));
+//! assert_eq!(out, vec![5, 2]);
+//! ```
+//!
+//! Values are reference-counted and not `Send`: keep an [`Interp`] and its values on one
+//! thread (use [`with_big_stack`] for code you do not control, so deep recursion cannot
+//! overflow the host stack).
 
 mod builtins;
 mod errors;

@@ -432,6 +432,8 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
             _ => Value::Opaque,
         }),
         "no_grad" | "enable_grad" | "inference_mode" => Ok(bfn(BKind::Torch, name)),
+        // `torch.compile(model)` behaves like the model.
+        "compile" => Ok(args.pos.first().cloned().unwrap_or(Value::Opaque)),
         "is_tensor" => Ok(match args.pos.first() {
             Some(Value::Tensor(_)) => Value::Bool(true),
             Some(Value::Opaque) | None => Value::Opaque,
