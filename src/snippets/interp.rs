@@ -2143,6 +2143,11 @@ impl Interp {
         Ok(match v {
             Value::Range(a, b, s) => It::Range(*a, *b, *s),
             Value::Opaque => It::Once(false),
+            // Not consumed here (callers often look before they iterate); `for` consumes.
+            Value::Iter(it) => {
+                let st = it.borrow();
+                It::Seq(st.items[st.pos.min(st.items.len())..].to_vec(), 0)
+            }
             Value::Object(o) if o.module.is_none() && o.class.lookup("__iter__").is_some() => {
                 let m = self.get_attr(v, "__iter__")?;
                 let it = self.call(&m, Args::default())?;
