@@ -1,0 +1,1 @@
+//! Claims about reference models in prose and tables.

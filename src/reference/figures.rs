@@ -1,0 +1,1 @@
+//! Per-model figures, computed once per process.

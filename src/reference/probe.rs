@@ -1,0 +1,1 @@
+//! Probing lesson classes against the reference.
