@@ -332,6 +332,84 @@ pub fn graph(args: GraphArgs) -> u8 {
     }
 }
 
+/// `lessonlint reference [MODEL] [--input N,C,H,W]`.
+pub fn reference(model: Option<&str>, input: Option<&str>, format: ListFormat) -> u8 {
+    use crate::reference::{self, render};
+    let text = match model {
+        None => {
+            if input.is_some() {
+                eprintln!("error: --input needs a MODEL");
+                return EXIT_FAILURE;
+            }
+            let rows = match render::summary() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_FAILURE;
+                }
+            };
+            match format {
+                ListFormat::Table => render::summary_text(&rows),
+                ListFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+            }
+        }
+        Some(name) => {
+            let Some(spec) = reference::find_model(name) else {
+                eprintln!("error: unknown model `{name}`");
+                let best = reference::MODELS
+                    .iter()
+                    .map(|m| {
+                        (
+                            strsim::jaro_winkler(&name.to_ascii_lowercase(), m.name),
+                            m.name,
+                        )
+                    })
+                    .fold((0.0, ""), |a, b| if b.0 > a.0 { b } else { a });
+                if best.0 > 0.8 {
+                    eprintln!("help: did you mean `{}`?", best.1);
+                } else {
+                    eprintln!("help: `lessonlint reference` lists every model");
+                }
+                return EXIT_FAILURE;
+            };
+            let shape = match input.map(render::parse_input).transpose() {
+                Ok(s) => s.unwrap_or_else(|| spec.input.to_vec()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_FAILURE;
+                }
+            };
+            let (rows, params, buffers) = match reference::stage_table(spec, Some(&shape)) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!(
+                        "error: {} on input {} fails in {}: {}",
+                        spec.name,
+                        reference::fmt_shape(&shape),
+                        e.context,
+                        e.message
+                    );
+                    return EXIT_FAILURE;
+                }
+            };
+            match format {
+                ListFormat::Table => render::stage_text(spec, &shape, &rows, params, buffers),
+                ListFormat::Json => {
+                    serde_json::to_string_pretty(&render::stage_json(
+                        spec, &shape, &rows, params, buffers,
+                    ))
+                    .unwrap_or_default()
+                        + "\n"
+                }
+            }
+        }
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return EXIT_FAILURE;
+    }
+    EXIT_OK
+}
+
 /// Severity words accepted on the command line.
 pub fn parse_level(s: &str) -> Option<Severity> {
     Severity::parse(s)

@@ -76,6 +76,17 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// The bundled reference models: a stage table of MODEL, or every model's parameters and buffers
+    Reference {
+        /// Model name (resnet18 … resnet152, resnext50_32x4d, wide_resnet50_2, vgg16, resnet20 … resnet1202, resnet20_b, plain20 … plain110)
+        model: Option<String>,
+        /// Input shape N,C,H,W (default: 1,3,224,224 for ImageNet models, 1,3,32,32 for CIFAR)
+        #[arg(long, value_name = "N,C,H,W")]
+        input: Option<String>,
+        /// Output format
+        #[arg(long, short = 'f', value_enum, default_value_t = cli::ListFormat::Table)]
+        format: cli::ListFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -129,6 +140,11 @@ fn main() -> ExitCode {
             concept,
             config,
         }),
+        Command::Reference {
+            model,
+            input,
+            format,
+        } => cli::reference(model.as_deref(), input.as_deref(), format),
     };
     ExitCode::from(code)
 }

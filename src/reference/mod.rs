@@ -15,6 +15,7 @@
 pub mod claims;
 pub mod figures;
 pub mod probe;
+pub mod render;
 
 use crate::snippets::{self, Budget, Interp, SnippetDiag, Value};
 use std::fmt;
@@ -81,26 +82,206 @@ macro_rules! spec {
 
 /// Every reference model, in the order tables list them.
 pub const MODELS: &[ModelSpec] = &[
-    spec!("resnet18", "ResNet-18", ImagenetResnet, "resnet18()", IMAGENET, 18, Some((69.758, 89.078)), "basic blocks [2, 2, 2, 2]"),
-    spec!("resnet34", "ResNet-34", ImagenetResnet, "resnet34()", IMAGENET, 34, Some((73.314, 91.420)), "basic blocks [3, 4, 6, 3]"),
-    spec!("resnet50", "ResNet-50", ImagenetResnet, "resnet50()", IMAGENET, 50, Some((76.130, 92.862)), "bottlenecks [3, 4, 6, 3]"),
-    spec!("resnet101", "ResNet-101", ImagenetResnet, "resnet101()", IMAGENET, 101, Some((77.374, 93.546)), "bottlenecks [3, 4, 23, 3]"),
-    spec!("resnet152", "ResNet-152", ImagenetResnet, "resnet152()", IMAGENET, 152, Some((78.312, 94.046)), "bottlenecks [3, 8, 36, 3]"),
-    spec!("resnext50_32x4d", "ResNeXt-50 (32x4d)", ImagenetResnet, "resnext50_32x4d()", IMAGENET, 50, None, "grouped bottlenecks, 32 groups of width 4"),
-    spec!("wide_resnet50_2", "Wide ResNet-50-2", ImagenetResnet, "wide_resnet50_2()", IMAGENET, 50, None, "bottlenecks twice as wide"),
-    spec!("vgg16", "VGG-16", Vgg, "vgg16()", IMAGENET, 16, Some((71.592, 90.382)), "13 convs and 3 FC layers"),
-    spec!("resnet20", "ResNet-20", CifarResnet, "cifar_resnet(20)", CIFAR, 20, None, "CIFAR, n = 3, option A"),
-    spec!("resnet32", "ResNet-32", CifarResnet, "cifar_resnet(32)", CIFAR, 32, None, "CIFAR, n = 5, option A"),
-    spec!("resnet44", "ResNet-44", CifarResnet, "cifar_resnet(44)", CIFAR, 44, None, "CIFAR, n = 7, option A"),
-    spec!("resnet56", "ResNet-56", CifarResnet, "cifar_resnet(56)", CIFAR, 56, None, "CIFAR, n = 9, option A"),
-    spec!("resnet110", "ResNet-110", CifarResnet, "cifar_resnet(110)", CIFAR, 110, None, "CIFAR, n = 18, option A"),
-    spec!("resnet1202", "ResNet-1202", CifarResnet, "cifar_resnet(1202)", CIFAR, 1202, None, "CIFAR, n = 200, option A"),
-    spec!("resnet20_b", "ResNet-20 (option B)", CifarResnet, "cifar_resnet(20, 'B')", CIFAR, 20, None, "CIFAR, n = 3, 1x1 projection shortcuts"),
-    spec!("plain20", "plain-20", CifarPlain, "plain_net(20)", CIFAR, 20, None, "CIFAR, n = 3, no shortcuts"),
-    spec!("plain32", "plain-32", CifarPlain, "plain_net(32)", CIFAR, 32, None, "CIFAR, n = 5, no shortcuts"),
-    spec!("plain44", "plain-44", CifarPlain, "plain_net(44)", CIFAR, 44, None, "CIFAR, n = 7, no shortcuts"),
-    spec!("plain56", "plain-56", CifarPlain, "plain_net(56)", CIFAR, 56, None, "CIFAR, n = 9, no shortcuts"),
-    spec!("plain110", "plain-110", CifarPlain, "plain_net(110)", CIFAR, 110, None, "CIFAR, n = 18, no shortcuts"),
+    spec!(
+        "resnet18",
+        "ResNet-18",
+        ImagenetResnet,
+        "resnet18()",
+        IMAGENET,
+        18,
+        Some((69.758, 89.078)),
+        "basic blocks [2, 2, 2, 2]"
+    ),
+    spec!(
+        "resnet34",
+        "ResNet-34",
+        ImagenetResnet,
+        "resnet34()",
+        IMAGENET,
+        34,
+        Some((73.314, 91.420)),
+        "basic blocks [3, 4, 6, 3]"
+    ),
+    spec!(
+        "resnet50",
+        "ResNet-50",
+        ImagenetResnet,
+        "resnet50()",
+        IMAGENET,
+        50,
+        Some((76.130, 92.862)),
+        "bottlenecks [3, 4, 6, 3]"
+    ),
+    spec!(
+        "resnet101",
+        "ResNet-101",
+        ImagenetResnet,
+        "resnet101()",
+        IMAGENET,
+        101,
+        Some((77.374, 93.546)),
+        "bottlenecks [3, 4, 23, 3]"
+    ),
+    spec!(
+        "resnet152",
+        "ResNet-152",
+        ImagenetResnet,
+        "resnet152()",
+        IMAGENET,
+        152,
+        Some((78.312, 94.046)),
+        "bottlenecks [3, 8, 36, 3]"
+    ),
+    spec!(
+        "resnext50_32x4d",
+        "ResNeXt-50 (32x4d)",
+        ImagenetResnet,
+        "resnext50_32x4d()",
+        IMAGENET,
+        50,
+        None,
+        "grouped bottlenecks, 32 groups of width 4"
+    ),
+    spec!(
+        "wide_resnet50_2",
+        "Wide ResNet-50-2",
+        ImagenetResnet,
+        "wide_resnet50_2()",
+        IMAGENET,
+        50,
+        None,
+        "bottlenecks twice as wide"
+    ),
+    spec!(
+        "vgg16",
+        "VGG-16",
+        Vgg,
+        "vgg16()",
+        IMAGENET,
+        16,
+        Some((71.592, 90.382)),
+        "13 convs and 3 FC layers"
+    ),
+    spec!(
+        "resnet20",
+        "ResNet-20",
+        CifarResnet,
+        "cifar_resnet(20)",
+        CIFAR,
+        20,
+        None,
+        "CIFAR, n = 3, option A"
+    ),
+    spec!(
+        "resnet32",
+        "ResNet-32",
+        CifarResnet,
+        "cifar_resnet(32)",
+        CIFAR,
+        32,
+        None,
+        "CIFAR, n = 5, option A"
+    ),
+    spec!(
+        "resnet44",
+        "ResNet-44",
+        CifarResnet,
+        "cifar_resnet(44)",
+        CIFAR,
+        44,
+        None,
+        "CIFAR, n = 7, option A"
+    ),
+    spec!(
+        "resnet56",
+        "ResNet-56",
+        CifarResnet,
+        "cifar_resnet(56)",
+        CIFAR,
+        56,
+        None,
+        "CIFAR, n = 9, option A"
+    ),
+    spec!(
+        "resnet110",
+        "ResNet-110",
+        CifarResnet,
+        "cifar_resnet(110)",
+        CIFAR,
+        110,
+        None,
+        "CIFAR, n = 18, option A"
+    ),
+    spec!(
+        "resnet1202",
+        "ResNet-1202",
+        CifarResnet,
+        "cifar_resnet(1202)",
+        CIFAR,
+        1202,
+        None,
+        "CIFAR, n = 200, option A"
+    ),
+    spec!(
+        "resnet20_b",
+        "ResNet-20 (option B)",
+        CifarResnet,
+        "cifar_resnet(20, 'B')",
+        CIFAR,
+        20,
+        None,
+        "CIFAR, n = 3, 1x1 projection shortcuts"
+    ),
+    spec!(
+        "plain20",
+        "plain-20",
+        CifarPlain,
+        "plain_net(20)",
+        CIFAR,
+        20,
+        None,
+        "CIFAR, n = 3, no shortcuts"
+    ),
+    spec!(
+        "plain32",
+        "plain-32",
+        CifarPlain,
+        "plain_net(32)",
+        CIFAR,
+        32,
+        None,
+        "CIFAR, n = 5, no shortcuts"
+    ),
+    spec!(
+        "plain44",
+        "plain-44",
+        CifarPlain,
+        "plain_net(44)",
+        CIFAR,
+        44,
+        None,
+        "CIFAR, n = 7, no shortcuts"
+    ),
+    spec!(
+        "plain56",
+        "plain-56",
+        CifarPlain,
+        "plain_net(56)",
+        CIFAR,
+        56,
+        None,
+        "CIFAR, n = 9, no shortcuts"
+    ),
+    spec!(
+        "plain110",
+        "plain-110",
+        CifarPlain,
+        "plain_net(110)",
+        CIFAR,
+        110,
+        None,
+        "CIFAR, n = 18, no shortcuts"
+    ),
 ];
 
 /// A model by registry name, case-insensitively; `-` and `_` are interchangeable
@@ -236,10 +417,12 @@ impl Reference {
         self.interp
             .run_source(expr, &code)
             .map_err(|d| diag_error(expr, &d))?;
-        self.interp.global("__value__").ok_or_else(|| ReferenceError {
-            context: expr.to_string(),
-            message: "no value".into(),
-        })
+        self.interp
+            .global("__value__")
+            .ok_or_else(|| ReferenceError {
+                context: expr.to_string(),
+                message: "no value".into(),
+            })
     }
 
     /// Trainable parameters of a model.
@@ -253,7 +436,11 @@ impl Reference {
     }
 
     /// Output shape of `model` on an input of `shape` (evaluation mode).
-    pub fn output_shape(&mut self, model: &Value, shape: &[i64]) -> Result<Vec<i64>, ReferenceError> {
+    pub fn output_shape(
+        &mut self,
+        model: &Value,
+        shape: &[i64],
+    ) -> Result<Vec<i64>, ReferenceError> {
         self.interp
             .set_training(model, false)
             .map_err(|d| diag_error("eval", &d))?;
@@ -264,7 +451,11 @@ impl Reference {
 
     /// The stage table of `model` (a reference model with a `stages()` method) on `input`,
     /// in evaluation mode.
-    pub fn stages(&mut self, model: &Value, input: &[i64]) -> Result<Vec<StageRow>, ReferenceError> {
+    pub fn stages(
+        &mut self,
+        model: &Value,
+        input: &[i64],
+    ) -> Result<Vec<StageRow>, ReferenceError> {
         self.interp
             .set_training(model, false)
             .map_err(|d| diag_error("eval", &d))?;
@@ -371,7 +562,9 @@ pub fn stage_table(
     spec: &ModelSpec,
     input: Option<&[i64]>,
 ) -> Result<(Vec<StageRow>, i64, i64), ReferenceError> {
-    let input = input.map(<[i64]>::to_vec).unwrap_or_else(|| spec.input.to_vec());
+    let input = input
+        .map(<[i64]>::to_vec)
+        .unwrap_or_else(|| spec.input.to_vec());
     with_reference(move |r| {
         let m = r.build(spec)?;
         let rows = r.stages(&m, &input)?;
