@@ -90,13 +90,28 @@ fn depth_in_the_name_is_the_number_of_weighted_layers() {
 
 #[test]
 fn block_counts() {
-    assert_eq!(structure("resnet18").blocks, vec![("BasicBlock".to_string(), 8)]);
-    assert_eq!(structure("resnet34").blocks, vec![("BasicBlock".to_string(), 16)]);
-    assert_eq!(structure("resnet50").blocks, vec![("Bottleneck".to_string(), 16)]);
+    assert_eq!(
+        structure("resnet18").blocks,
+        vec![("BasicBlock".to_string(), 8)]
+    );
+    assert_eq!(
+        structure("resnet34").blocks,
+        vec![("BasicBlock".to_string(), 16)]
+    );
+    assert_eq!(
+        structure("resnet50").blocks,
+        vec![("Bottleneck".to_string(), 16)]
+    );
     assert_eq!(structure("resnet101").block_count(), 33);
     assert_eq!(structure("resnet152").block_count(), 50);
-    assert_eq!(structure("resnet56").blocks, vec![("CifarBasicBlock".to_string(), 27)]);
-    assert_eq!(structure("plain20").blocks, vec![("PlainBlock".to_string(), 9)]);
+    assert_eq!(
+        structure("resnet56").blocks,
+        vec![("CifarBasicBlock".to_string(), 27)]
+    );
+    assert_eq!(
+        structure("plain20").blocks,
+        vec![("PlainBlock".to_string(), 9)]
+    );
 }
 
 #[test]
@@ -125,7 +140,13 @@ fn resnet50_stage_table() {
 
 #[test]
 fn stages_compose_to_the_forward_pass() {
-    for name in ["resnet18", "resnet56", "plain20", "vgg16", "resnext50_32x4d"] {
+    for name in [
+        "resnet18",
+        "resnet56",
+        "plain20",
+        "vgg16",
+        "resnext50_32x4d",
+    ] {
         let spec = find_model(name).unwrap();
         let input = spec.input;
         let (rows, params, _) = stage_table(spec, None).unwrap();
@@ -135,7 +156,11 @@ fn stages_compose_to_the_forward_pass() {
         })
         .unwrap();
         assert_eq!(rows.last().map(|r| r.output.clone()), Some(out), "{name}");
-        assert_eq!(rows.iter().map(|r| r.parameters).sum::<i64>(), params, "{name}");
+        assert_eq!(
+            rows.iter().map(|r| r.parameters).sum::<i64>(),
+            params,
+            "{name}"
+        );
     }
 }
 
