@@ -11,6 +11,7 @@
 //! semantics), and [`Interp`] for Rust code that wants to build a model from Python source and
 //! inspect it (parameter counts, output shapes).
 
+mod api;
 mod builtins;
 mod errors;
 mod interp;
@@ -27,6 +28,9 @@ use ruff_python_parser::parse_unchecked_source;
 use ruff_text_size::Ranged;
 
 use errors::{ExcKind, Exception, Loc, SourceInfo};
+pub use api::{
+    bound_names, check_blocks_with, defined_names, segments, ClassInfo, ParamInfo, Segment,
+};
 pub use interp::Interp;
 pub use value::Value;
 
@@ -52,6 +56,9 @@ pub enum Mode {
     Check,
     /// The block demonstrates an error: it must fail.
     ExpectError,
+    /// The block is not run; every name it binds becomes opaque (a scaffolded exercise whose
+    /// code the learner has yet to write). Syntax errors are still reported.
+    Opaque,
 }
 
 /// Limits for the interpreter. Hitting one is a single [`DiagKind::Budget`] diagnostic.
@@ -239,6 +246,11 @@ pub fn check_blocks(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
 
 fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
     let mut interp = Interp::new(budget);
+    run_blocks(&mut interp, blocks)
+}
+
+/// Runs `blocks` in `interp`, in order; the diagnostics in block order.
+fn run_blocks(interp: &mut Interp, blocks: &[Block]) -> Vec<SnippetDiag> {
     let mut diags = Vec::new();
     for (bi, b) in blocks.iter().enumerate() {
         let src = Rc::new(SourceInfo::new(
@@ -252,7 +264,7 @@ fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
         interp.reset_steps();
         let (module, syntax) = parse(&b.code);
         if let Some(p) = syntax {
-            if b.mode == Mode::Check {
+            if b.mode != Mode::ExpectError {
                 let (line, column) = src.line_col(p.start);
                 diags.push(SnippetDiag {
                     kind: DiagKind::Syntax,
@@ -266,6 +278,10 @@ fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
                     traceback: Vec::new(),
                 });
             }
+            interp.havoc_module(src, &module.body);
+            continue;
+        }
+        if b.mode == Mode::Opaque {
             interp.havoc_module(src, &module.body);
             continue;
         }
