@@ -7,6 +7,7 @@ pub mod config;
 pub mod graph;
 pub mod lint;
 pub mod model;
+pub mod notebook;
 pub mod parse;
 pub mod reference;
 pub mod report;
