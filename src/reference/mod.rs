@@ -43,7 +43,7 @@ pub enum Family {
 }
 
 /// One reference model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModelSpec {
     /// Registry name (`resnet50`), as torchvision spells it where torchvision has it.
     pub name: &'static str,

@@ -12,6 +12,7 @@ pub mod code;
 pub mod cross;
 pub mod file;
 pub mod lesson;
+pub mod reference;
 
 /// How serious a finding is. `Off` only appears in configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -195,6 +196,7 @@ pub fn extra_meta() -> Vec<&'static RuleMeta> {
         vec![&file::UnreadableFile::META, &file::NotALessonPlan::META];
     v.extend(code::metas());
     v.extend(cross::metas());
+    v.extend(reference::metas());
     v
 }
 
