@@ -97,7 +97,11 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
 
 /// Notebooks, figures written beside known models, and lesson classes probed against the
 /// bundled reference (`rules::reference`).
-fn check_reference(ws: &Workspace, config: &Config, budget: &crate::snippets::Budget) -> Vec<Finding> {
+fn check_reference(
+    ws: &Workspace,
+    config: &Config,
+    budget: &crate::snippets::Budget,
+) -> Vec<Finding> {
     use rules::reference as r;
     let notebooks = ws
         .notebooks
