@@ -78,7 +78,7 @@ fn mentions_known(text: &str) -> bool {
 pub fn claim_findings(
     file: FileId,
     text: &str,
-    span_of: impl Fn(Range<usize>) -> Span,
+    span_of: impl Fn(Range<usize>) -> (Span, Option<String>),
     config: &Config,
 ) -> Vec<Finding> {
     let p_level = level(config, ParameterClaimContradictsReference::META.id);
@@ -99,15 +99,17 @@ pub fn claim_findings(
         if lvl == Severity::Off {
             continue;
         }
-        let mut f = Finding::new(rule, file, span_of(c.span.clone()), m.message)
-            .label(m.label)
+        let (span, note) = span_of(c.span.clone());
+        let label = match note {
+            Some(n) => format!("{} ({n})", m.label),
+            None => m.label,
+        };
+        let mut f = Finding::new(rule, file, span, m.message)
+            .label(label)
             .help(m.help);
         if c.mention.span.end <= c.span.start || c.mention.span.start >= c.span.end {
-            f = f.related(
-                file,
-                span_of(c.mention.span.clone()),
-                "the model named here",
-            );
+            let (mspan, _) = span_of(c.mention.span.clone());
+            f = f.related(file, mspan, "the model named here");
         }
         f.severity = lvl;
         out.push(f);
@@ -118,7 +120,7 @@ pub fn claim_findings(
 /// Figures in a whole Markdown file (a lesson, a record, a module plan).
 pub fn check_file_claims(sources: &SourceMap, file: FileId, config: &Config) -> Vec<Finding> {
     let text = &sources.get(file).text;
-    claim_findings(file, text, |r| Span::new(r.start, r.end), config)
+    claim_findings(file, text, |r| (Span::new(r.start, r.end), None), config)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,7 +341,10 @@ pub fn check_notebook(
         out.extend(claim_findings(
             id,
             &cell.text,
-            |r| cell.span_of(r.start, r.end),
+            |r| {
+                let note = format!("cell {}, line {}", cell.number(), cell.line_of(r.start));
+                (cell.span_of(r.start, r.end), Some(note))
+            },
             config,
         ));
     }

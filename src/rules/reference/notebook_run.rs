@@ -420,6 +420,7 @@ pub(super) fn solution_findings(
         .map(|f| (f.span.start, f.message.clone()))
         .collect();
     let mut out = Vec::new();
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
     for d in diags {
         if d.kind == DiagKind::ExpectedErrorMissing {
             continue;
@@ -468,26 +469,28 @@ pub(super) fn solution_findings(
         });
         let Some(at) = at else { continue };
         let solution_cell = at.cell + 1;
-        let failing_is_test = pieces[primary.piece].role == Role::Cell;
+        let test_cell = (pieces[running].role == Role::Cell).then(|| pieces[running].cell + 1);
         let mut detail = msg.clone();
         if d.error_type == "AssertionError" {
             if let Some(better) = explain_assert(m, &primary, &d.message) {
                 detail = format!("AssertionError: {better}");
             }
         }
-        let message = if failing_is_test {
-            format!(
-                "the solution in cell {solution_cell} fails the notebook's test in cell {}: {detail}",
-                primary.cell + 1
-            )
-        } else {
-            format!("the solution in cell {solution_cell} fails: {detail}")
+        let message = match test_cell {
+            Some(t) => format!(
+                "the solution in cell {solution_cell} fails the notebook's test in cell {t}: {detail}"
+            ),
+            None => format!("the solution in cell {solution_cell} fails: {detail}"),
         };
+        // One finding per place and error: later tests that trip over the same line add nothing.
+        if !seen.insert((at.span.start, detail.clone())) {
+            continue;
+        }
         let mut f = Finding::new(SolutionFailsNotebookTest::META.id, file, at.span, message)
             .label(format!("the solution ({})", where_(&at)))
             .help("fix the solution (or the test, if the test is wrong): a learner who reads the solution expects it to pass");
         if at != primary {
-            let what = if failing_is_test {
+            let what = if pieces[primary.piece].role == Role::Cell {
                 "the test fails here"
             } else {
                 "fails here"
@@ -534,23 +537,55 @@ fn first_definition(code: &str) -> usize {
 
 /// `assert lhs == rhs` with the left side's repr as the message: "`lhs` is X; the test
 /// expects rhs".
-fn explain_assert(m: &Mapped, at: &Place, lhs_repr: &str) -> Option<String> {
-    if lhs_repr.is_empty() {
+fn explain_assert(m: &Mapped, at: &Place, shown: &str) -> Option<String> {
+    if shown.is_empty() {
         return None;
     }
     let cell = m.nb.cells.get(at.cell)?;
     let line = cell.text.lines().nth(at.line.checked_sub(1)?)?;
     let body = line.trim().strip_prefix("assert ")?;
-    let body = body.split(" #").next().unwrap_or(body).trim();
-    let (lhs, rhs) = body.split_once("==")?;
-    let rhs = rhs.trim();
-    if rhs.contains(',') && !(rhs.starts_with('(') || rhs.starts_with('[')) {
-        return None; // `assert a == b, "message"`: the message is the assert's own
+    let body = strip_comment(body).trim();
+    let (lhs, rest) = body.split_once("==")?;
+    let (rhs, msg) = split_top_level_comma(rest);
+    // `assert a == b, "message"`: the message is the assert's own, unless it is `a` itself.
+    if msg.is_some_and(|m| m.trim() != lhs.trim()) {
+        return None;
     }
     Some(format!(
-        "`{}` is {lhs_repr}; the test expects {rhs}",
-        lhs.trim()
+        "`{}` is {shown}; the test expects {}",
+        lhs.trim(),
+        rhs.trim()
     ))
+}
+
+fn strip_comment(s: &str) -> &str {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '#') => return &s[..i],
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    s
+}
+
+fn split_top_level_comma(s: &str) -> (&str, Option<&str>) {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => return (&s[..i], Some(&s[i + 1..])),
+            _ => {}
+        }
+    }
+    (s, None)
 }
 
 #[cfg(test)]
