@@ -73,9 +73,8 @@ fn solution_that_fails_the_shape_test_is_reported_at_the_solution() {
             .any(|l| l.message == "the test fails here (cell 5, line 7)"),
         "{related:?}"
     );
-    // The probe says the same about the projection configuration, with both shapes.
-    assert!(got.iter().any(|f| f.0 == "block-diverges-from-reference"
-        && f.3 == "ResidualBlock(64, 128, stride=2) maps [2, 64, 32, 32] to [2, 128, 32, 32]; the reference basic block gives [2, 128, 16, 16]"));
+    // The probe of the same class would only repeat it.
+    assert_eq!(got.len(), 1, "{got:#?}");
 }
 
 #[test]

@@ -353,6 +353,7 @@ fn table_figure(text: &str, cell: Range<usize>, col: &TableColumn, m: &Mention) 
     if w.unit == 1.0 && col.unit != 1.0 {
         w.unit = col.unit;
         w.step *= col.unit;
+        w.text.push(if col.unit == 1e6 { 'M' } else { 'K' });
     }
     if !matches!(col.counted, Counted::Parameters) && (w.unit != 1.0 || w.value.fract() != 0.0) {
         return None;
@@ -893,9 +894,17 @@ fn listed(text: &str, toks: &[Tok], out: &mut Vec<(Figure, usize, usize, Range<u
     for (fig, start, _, _) in out.iter() {
         let mut at = *start;
         loop {
-            // Walk back over "and" / "," / "or" to the previous number (and unit).
-            let Some(sep) = at.checked_sub(1) else { break };
-            if !matches!(lower(&toks[sep]).as_str(), "and" | "," | "or" | "vs") {
+            // Walk back over "and" / "," / "or" to the previous number (and unit); "124M of
+            // its 138M parameters" counts a part of the same thing.
+            let Some(mut sep) = at.checked_sub(1) else {
+                break;
+            };
+            let of_its = sep >= 1
+                && matches!(lower(&toks[sep]).as_str(), "its" | "their" | "the")
+                && lower(&toks[sep - 1]) == "of";
+            if of_its {
+                sep -= 1;
+            } else if !matches!(lower(&toks[sep]).as_str(), "and" | "," | "or" | "vs") {
                 break;
             }
             let Some(p) = sep.checked_sub(1) else { break };
@@ -1134,6 +1143,12 @@ fn in_unit(text: &str, unit: Unit) -> Vec<Claim> {
                 continue;
             }
         }
+        // "of its 138M parameters": the whole model, whatever part was named before.
+        let whole = ft
+            .checked_sub(1)
+            .map(|j| lower(&toks[j]))
+            .is_some_and(|w| matches!(w.as_str(), "its" | "their"));
+        let between = if whole { Vec::new() } else { between };
         if let Some(c) = claim(m, fig, span.clone(), &between) {
             out.push(c);
         }
@@ -1373,6 +1388,20 @@ mod tests {
     }
 
     #[test]
+    fn a_part_of_the_whole() {
+        let got = claims("VGG-16's three FC layers hold about 124M of its 138M parameters.");
+        let kinds: Vec<Counted> = got.into_iter().map(|c| c.1).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Counted::FcLayers,
+                Counted::FcParameters(Which::All),
+                Counted::Parameters
+            ]
+        );
+    }
+
+    #[test]
     fn groups_bind_in_order_and_ambiguity_is_silent() {
         let got = claims("ResNet-50 and ResNet-101 have 25.6M and 44.5M parameters respectively.");
         assert_eq!(got.len(), 2);
@@ -1467,6 +1496,7 @@ pub fn check(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceErr
     };
     let said = c.figure.text.trim().to_string();
     let cmd = format!("`lessonlint reference {}`", spec.name);
+    let see = format!("{cmd} shows the model stage by stage");
     let m = match &c.counted {
         Counted::Parameters => {
             let a = fig.parameters;
@@ -1533,7 +1563,7 @@ pub fn check(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceErr
                     format!("the text gives {who} {said} convolutional layers; it has {main}")
                 },
                 label: format!("{who} has {main} convolutional layers"),
-                help: cmd.clone(),
+                help: see.clone(),
             })
         }
         Counted::FcLayers => {
@@ -1542,7 +1572,7 @@ pub fn check(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceErr
                 parameters: false,
                 message: format!("the text gives {who} {said} FC layers; it has {a}"),
                 label: format!("{who} has {}", plural(a as usize, "FC layer", "FC layers")),
-                help: cmd.clone(),
+                help: see.clone(),
             })
         }
         Counted::Blocks(kind) => {
@@ -1590,7 +1620,7 @@ pub fn check(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceErr
                     format!("the text gives {who} {said} {noun}; it has {a}")
                 },
                 label: format!("{who} has {built}"),
-                help: cmd.clone(),
+                help: see.clone(),
             })
         }
         Counted::FcShape { inputs, outputs } => {
@@ -1618,7 +1648,7 @@ pub fn check(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceErr
                     super::thousands(*outputs)
                 ),
                 label: format!("{who}'s FC layers: {list}"),
-                help: cmd.clone(),
+                help: see.clone(),
             })
         }
     };

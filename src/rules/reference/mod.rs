@@ -10,7 +10,7 @@ use crate::reference::claims;
 use crate::reference::probe::{self, ProbeIssue, ProbeKind, ProbeOutcome, ProbeSettings};
 use crate::reference::{fmt_shape, thousands};
 use crate::rules::{Finding, RuleMeta, Severity};
-use crate::snippets::{self, Block, Budget, Mode};
+use crate::snippets::{self, Block, Budget, DiagKind, Mode, SnippetDiag};
 use std::ops::Range;
 
 mod block_diverges_from_reference;
@@ -258,6 +258,45 @@ pub fn probe_findings(
     out
 }
 
+/// The code range of the top-level statement holding a class (by its `class` line offset).
+fn class_range(blocks: &[Block], off: usize) -> Option<Range<usize>> {
+    let b = blocks
+        .iter()
+        .rev()
+        .find(|b| b.offset <= off && off <= b.offset + b.code.len())?;
+    let pos = off - b.offset;
+    let seg = snippets::segments(&b.code)?
+        .into_iter()
+        .find(|s| s.start <= pos && pos < s.end)?;
+    Some(b.offset + seg.start..b.offset + seg.end)
+}
+
+/// Drops the shape divergences of classes whose own code already failed in the run (the error
+/// is reported where it happens; the probe would repeat it), or that lie in `blamed` ranges.
+fn without_reported(
+    mut outcomes: Vec<ProbeOutcome>,
+    blocks: &[Block],
+    diags: &[SnippetDiag],
+    blamed: &[Range<usize>],
+) -> Vec<ProbeOutcome> {
+    for o in &mut outcomes {
+        let Some(range) = class_range(blocks, o.class.offset) else {
+            continue;
+        };
+        let failed = diags.iter().any(|d| {
+            d.kind == DiagKind::Runtime
+                && (range.contains(&d.offset)
+                    || d.traceback.iter().any(|f| range.contains(&f.offset)))
+        }) || blamed
+            .iter()
+            .any(|r| r.start < range.end && range.start < r.end);
+        if failed {
+            o.issues.retain(|i| !matches!(i, ProbeIssue::Shape { .. }));
+        }
+    }
+    outcomes
+}
+
 /// Maps a position in a lesson block's code to the byte in the file (fences may be indented,
 /// so the position is re-anchored on its line).
 fn lesson_offset(file: &SourceFile, block: &Block, off: usize) -> usize {
@@ -292,11 +331,11 @@ pub fn check_lesson(
     }
     let settings = probe_settings(config);
     let skip: Vec<bool> = blocks.iter().map(|b| b.mode == Mode::ExpectError).collect();
-    let (_, outcomes) = snippets::check_blocks_with(&blocks, budget, |interp, _| {
+    let (diags, outcomes) = snippets::check_blocks_with(&blocks, budget, |interp, _| {
         probe::probe_classes(interp, &settings, |b| skip.get(b).copied().unwrap_or(true))
     });
     let file = sources.get(lesson.file);
-    let outcomes = outcomes.unwrap_or_default();
+    let outcomes = without_reported(outcomes.unwrap_or_default(), &blocks, &diags, &[]);
     out.extend(probe_findings(
         lesson.file,
         &outcomes,
@@ -396,23 +435,27 @@ pub fn check_notebook(
             }
         });
         let mb = notebook_run::Mapped { nb: &nb, run: &run };
-        out.extend(notebook_run::solution_findings(
-            id,
-            &learner_findings,
-            &mb,
+        let (solution, blamed) =
+            notebook_run::solution_findings(id, &learner_findings, &mb, &diags_b, config);
+        out.extend(solution);
+        let blamed: Vec<Range<usize>> = blamed.iter().map(|&p| run.range_of(p)).collect();
+        let probes_b = without_reported(
+            probes_b.unwrap_or_default(),
+            &run.blocks(),
             &diags_b,
-            config,
-        ));
+            &blamed,
+        );
         out.extend(probe_findings(
             id,
-            &probes_b.unwrap_or_default(),
+            &probes_b,
             |o, l| place_in(&mb, o, l),
             config,
         ));
     } else {
+        let probes = without_reported(probes.unwrap_or_default(), &learner.blocks(), &diags, &[]);
         out.extend(probe_findings(
             id,
-            &probes.unwrap_or_default(),
+            &probes,
             |o, l| place_in(&mapped, o, l),
             config,
         ));

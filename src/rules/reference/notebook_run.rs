@@ -137,6 +137,12 @@ impl Run {
             .collect()
     }
 
+    /// The virtual range of a piece's code.
+    pub fn range_of(&self, piece: usize) -> std::ops::Range<usize> {
+        let b = self.bases.get(piece).copied().unwrap_or(0);
+        b..b + self.pieces.get(piece).map_or(0, |p| p.code.len())
+    }
+
     /// The piece holding a virtual offset, and the position in its code.
     pub fn locate(&self, off: usize) -> Option<(usize, usize)> {
         let i = self.bases.partition_point(|&b| b <= off).checked_sub(1)?;
@@ -403,17 +409,18 @@ pub(super) fn learner_findings(
 }
 
 /// Diagnostics of the solution view that the learner view does not have, as
-/// `solution-fails-notebook-test` findings at the solution.
+/// `solution-fails-notebook-test` findings at the solution; with the pieces blamed.
 pub(super) fn solution_findings(
     file: FileId,
     learner: &[Finding],
     m: &Mapped,
     diags: &[SnippetDiag],
     config: &Config,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<usize>) {
     let level = config.rule(SolutionFailsNotebookTest::META.id).level;
+    let mut blamed = Vec::new();
     if level == Severity::Off {
-        return Vec::new();
+        return (Vec::new(), blamed);
     }
     let known: HashSet<(usize, String)> = learner
         .iter()
@@ -486,6 +493,7 @@ pub(super) fn solution_findings(
         if !seen.insert((at.span.start, detail.clone())) {
             continue;
         }
+        blamed.push(at.piece);
         let mut f = Finding::new(SolutionFailsNotebookTest::META.id, file, at.span, message)
             .label(format!("the solution ({})", where_(&at)))
             .help("fix the solution (or the test, if the test is wrong): a learner who reads the solution expects it to pass");
@@ -511,7 +519,7 @@ pub(super) fn solution_findings(
         f.severity = level;
         out.push(f);
     }
-    out
+    (out, blamed)
 }
 
 fn mentions(text: &str, name: &str) -> bool {
