@@ -2,15 +2,31 @@
 
 use crate::config::{Config, ConfigError};
 use crate::lint;
-use crate::report::{self, human, Summary};
+use crate::report::{self, human, Report, Summary};
 use crate::rules::{self, Severity};
 use crate::workspace::{LoadError, LoadOptions};
+use crate::{baseline, changed};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Output formats of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    Human,
+    Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions annotations (and the job summary when GITHUB_STEP_SUMMARY is set)
+    Github,
+    /// A summary sized for a pull-request comment
+    Markdown,
+    /// One self-contained page for reviewers
+    Html,
+}
+
+/// Output formats of `review`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReviewFormat {
     Human,
     Json,
 }
@@ -35,6 +51,12 @@ pub struct LintArgs {
     pub deny_warnings: bool,
     pub color: bool,
     pub max_file_bytes: u64,
+    /// Report and fail only on findings not recorded in this baseline file.
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file.
+    pub write_baseline: Option<PathBuf>,
+    /// Lint only the lessons changed since this git ref, and the lessons they feed.
+    pub changed_since: Option<String>,
 }
 
 /// Exit codes.
@@ -107,35 +129,110 @@ pub fn lint(args: LintArgs) -> u8 {
     let load = LoadOptions {
         max_file_bytes: args.max_file_bytes,
     };
-    let outcome = match lint::lint_paths(&paths, &config, &load) {
+    let mut outcome = match lint::lint_paths(&paths, &config, &load) {
         Ok(o) => o,
         Err(e) => {
             print_load_error(&e);
             return EXIT_FAILURE;
         }
     };
+    let mut notes = std::mem::take(&mut outcome.notes);
+    // Counts are of the files read; a --changed-since note says which of them are reported on.
+    let files = outcome.sources().files.len();
+    let lessons = outcome.workspace.lessons.len();
+    if let Some(since) = &args.changed_since {
+        match select_changed(&paths, since, &outcome, &config) {
+            Ok((sel, note)) => {
+                outcome.findings.retain(|f| sel.contains(f.file));
+                notes.push(note);
+            }
+            Err(e) => {
+                eprintln!("error: --changed-since {since}: {e}");
+                return EXIT_FAILURE;
+            }
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(path, outcome.sources(), &outcome.findings) {
+            Ok(n) => {
+                eprintln!(
+                    "lessonlint: recorded {} in {}",
+                    report::plural(n, "finding"),
+                    path.display()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_FAILURE
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        let b = match baseline::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_FAILURE;
+            }
+        };
+        let sources = &outcome.workspace.sources;
+        let applied = baseline::apply(path, &b, sources, &mut outcome.findings);
+        notes.push(format!(
+            "baseline {}: {} not reported; {} gone (fixed, or the content they point at changed)",
+            path.display(),
+            report::plural(applied.known, "known finding"),
+            if applied.gone == 1 {
+                "1 baseline entry".to_string()
+            } else {
+                format!("{} baseline entries", applied.gone)
+            },
+        ));
+    }
     let sources = outcome.sources();
-    let summary = Summary::of(
-        sources.files.len(),
-        outcome.workspace.lessons.len(),
-        &outcome.findings,
-    );
+    let summary = Summary::of(files, lessons, &outcome.findings);
+    let rep = Report {
+        sources,
+        findings: &outcome.findings,
+        notes: &notes,
+        summary,
+        lessons: &outcome.workspace.lessons,
+        config: &config,
+    };
     let text = match args.format {
         Format::Human => human::render(
             sources,
             &outcome.findings,
-            &outcome.notes,
-            outcome.workspace.lessons.len(),
+            &notes,
+            lessons,
             human::Style {
                 color: args.color,
                 width: 100,
             },
         ),
         Format::Json => {
-            let mut s = report::json::render(sources, &outcome.findings, summary, &outcome.notes);
+            let mut s = report::json::render(sources, &outcome.findings, summary, &notes);
             s.push('\n');
             s
         }
+        Format::Sarif => {
+            let mut s = report::sarif::render(&rep);
+            s.push('\n');
+            s
+        }
+        Format::Github => {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                if let Err(e) = append(Path::new(&path), &report::github::step_summary(&rep)) {
+                    eprintln!(
+                        "warning: cannot write the job summary to {}: {e}",
+                        Path::new(&path).display()
+                    );
+                }
+            }
+            report::github::render(&rep)
+        }
+        Format::Markdown => report::markdown::render(&rep),
+        Format::Html => report::html::render(&rep),
     };
     let mut out = std::io::stdout().lock();
     if out.write_all(text.as_bytes()).is_err() {
@@ -146,6 +243,239 @@ pub fn lint(args: LintArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// The files a `--changed-since` run reports on, and a note saying which they are.
+fn select_changed(
+    paths: &[PathBuf],
+    since: &str,
+    outcome: &lint::LintOutcome,
+    config: &Config,
+) -> Result<(changed::Selection, String), changed::ChangedError> {
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let dir = if first.is_dir() {
+        first
+    } else {
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    };
+    let changed_paths = changed::changed_files(&dir, since)?;
+    let sel = changed::select(&outcome.workspace, config, &changed_paths);
+    let ws = &outcome.workspace;
+    let slug_of = |f: crate::model::FileId| {
+        ws.lessons
+            .iter()
+            .find(|l| l.file == f)
+            .map(|l| l.slug.clone())
+            .unwrap_or_else(|| ws.sources.get(f).name.clone())
+    };
+    let changed: Vec<String> = sel.changed.iter().map(|f| slug_of(*f)).collect();
+    let deps: Vec<String> = sel
+        .dependents
+        .iter()
+        .map(|(f, via)| format!("{} (from {})", slug_of(*f), via.join(", ")))
+        .collect();
+    let note = if changed.is_empty() && deps.is_empty() {
+        format!("changed since {since}: no file of this run changed")
+    } else {
+        format!(
+            "changed since {since}: {} changed{}{}",
+            report::plural(changed.len(), "file"),
+            if changed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", changed.join(", "))
+            },
+            if deps.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} fed by them: {}",
+                    report::plural(deps.len(), "lesson"),
+                    deps.join(", ")
+                )
+            }
+        )
+    };
+    Ok((sel, note))
+}
+
+pub struct ReviewArgs {
+    pub paths: Vec<PathBuf>,
+    pub format: ReviewFormat,
+    pub config: Option<PathBuf>,
+    /// Print the next review iteration of this lesson plan.
+    pub draft: Option<PathBuf>,
+    /// Date of the drafted review (default: today, UTC).
+    pub date: Option<String>,
+    pub max_file_bytes: u64,
+}
+
+/// The curriculum a lesson plan belongs to: the nearest directory above it holding `course.md`.
+/// Walks up the path as written first (so that file names stay relative in the report), then
+/// up the absolute path.
+fn curriculum_root(file: &Path) -> Option<PathBuf> {
+    let lexical = file.ancestors().skip(1).map(|d| {
+        if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        }
+    });
+    if let Some(d) = lexical
+        .filter(|d| d.join("course.md").is_file())
+        .map(Path::to_path_buf)
+        .next()
+    {
+        return Some(d);
+    }
+    let abs = std::fs::canonicalize(file).ok()?;
+    abs.ancestors()
+        .skip(1)
+        .find(|d| d.join("course.md").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Lints what `path` needs for its review: a lesson plan is linted with its curriculum around
+/// it (so that cross-lesson findings count), a directory as it is.
+fn lint_for_review(
+    path: &Path,
+    config: &Config,
+    load: &LoadOptions,
+) -> Result<(lint::LintOutcome, Option<crate::model::FileId>), u8> {
+    let (target, single) = if path.is_file() {
+        match curriculum_root(path) {
+            Some(root) => (root, true),
+            None => (path.to_path_buf(), true),
+        }
+    } else {
+        (path.to_path_buf(), false)
+    };
+    let outcome = lint::lint_paths(&[target], config, load).map_err(|e| {
+        print_load_error(&e);
+        EXIT_FAILURE
+    })?;
+    if !single {
+        return Ok((outcome, None));
+    }
+    let want = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let id = outcome
+        .workspace
+        .sources
+        .files
+        .iter()
+        .position(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == want)
+        .map(crate::model::FileId);
+    Ok((outcome, id))
+}
+
+/// `lessonlint review [PATH…]` and `lessonlint review --draft FILE`.
+pub fn review(args: ReviewArgs) -> u8 {
+    let load = LoadOptions {
+        max_file_bytes: args.max_file_bytes,
+    };
+    if let Some(file) = &args.draft {
+        let config = match load_config(args.config.as_deref(), Some(file)) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let date = match &args.date {
+            Some(d) if crate::review::is_date(d) => d.clone(),
+            Some(d) => {
+                eprintln!("error: --date {d}: expected YYYY-MM-DD");
+                return EXIT_FAILURE;
+            }
+            None => crate::review::today(),
+        };
+        let (outcome, id) = match lint_for_review(file, &config, &load) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        let Some(lesson) =
+            id.and_then(|id| outcome.workspace.lessons.iter().find(|l| l.file == id))
+        else {
+            eprintln!("error: {}: not a lesson plan", file.display());
+            return EXIT_FAILURE;
+        };
+        let d = crate::review::draft(outcome.sources(), lesson, &config, &outcome.findings, &date);
+        if d.over_limit {
+            eprintln!(
+                "warning: this would be iteration {} of {}; the house rule allows at most {} iterations",
+                d.iteration,
+                d.of,
+                config.rule("review-iterations-invalid").int("max_iterations")
+            );
+        }
+        let text = match args.format {
+            ReviewFormat::Human => report::review::draft_markdown(&d),
+            ReviewFormat::Json => {
+                let mut s = serde_json::to_string_pretty(&d).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+        };
+        print!("{text}");
+        return EXIT_OK;
+    }
+    let paths = if args.paths.is_empty() {
+        vec![default_curriculum()]
+    } else {
+        args.paths.clone()
+    };
+    let config = match load_config(args.config.as_deref(), paths.first().map(|p| p.as_path())) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut reviews = Vec::new();
+    let mut single = paths.len() == 1 && paths[0].is_file();
+    for p in &paths {
+        let (outcome, id) = match lint_for_review(p, &config, &load) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        for l in &outcome.workspace.lessons {
+            if id.is_some_and(|id| id != l.file) {
+                continue;
+            }
+            reviews.push(crate::review::analyse(
+                outcome.sources(),
+                l,
+                &config,
+                &outcome.findings,
+            ));
+        }
+        if p.is_file()
+            && id.is_none_or(|id| !outcome.workspace.lessons.iter().any(|l| l.file == id))
+        {
+            eprintln!("error: {}: not a lesson plan", p.display());
+            return EXIT_FAILURE;
+        }
+    }
+    if reviews.len() != 1 {
+        single = false;
+    }
+    let text = match args.format {
+        ReviewFormat::Json => report::review::json(&reviews),
+        ReviewFormat::Human if single => report::review::lesson_text(&reviews[0]),
+        ReviewFormat::Human => report::review::tree_text(&reviews),
+    };
+    print!("{text}");
+    if reviews.iter().all(|r| r.gate.ready) {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! Dependency direction: `model` ← `parse` ← `graph`/`snippets` ← `rules` ← `report` ← `main`.
 
+pub mod baseline;
+pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod graph;
@@ -11,6 +13,8 @@ pub mod notebook;
 pub mod parse;
 pub mod reference;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod snippets;
+pub mod suppress;
 pub mod workspace;

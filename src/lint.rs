@@ -86,6 +86,7 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
         ));
     }
     findings.retain(|f| f.severity != Severity::Off);
+    crate::suppress::apply(&ws, config, &mut findings);
     sort_findings(&ws.sources, &mut findings);
     findings.dedup();
     LintOutcome {

@@ -44,6 +44,34 @@ enum Command {
         /// Largest file to read, in bytes
         #[arg(long, default_value_t = lessonlint::workspace::DEFAULT_MAX_FILE_BYTES)]
         max_file_bytes: u64,
+        /// Report and fail only on findings that are not in this baseline file
+        #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+        baseline: Option<PathBuf>,
+        /// Record today's findings in FILE (by fingerprint) and exit 0
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
+        /// Lint only the lessons changed since a git ref, and the lessons whose prerequisites they feed
+        #[arg(long, value_name = "REF")]
+        changed_since: Option<String>,
+    },
+    /// Review status: each lesson's review timeline, open findings and merge gate (a table for a tree); or draft the next review
+    Review {
+        /// Lesson plans or curriculum directories (default: the bundled curriculum/)
+        paths: Vec<PathBuf>,
+        #[arg(long, short = 'f', value_enum, default_value_t = cli::ReviewFormat::Human)]
+        format: cli::ReviewFormat,
+        /// Configuration file (default: the nearest lessonlint.yaml above the first path)
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print the next review iteration of FILE in the house format, from lessonlint's findings (the file is not changed)
+        #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+        draft: Option<PathBuf>,
+        /// Date of the drafted review, YYYY-MM-DD (default: today, UTC)
+        #[arg(long, requires = "draft")]
+        date: Option<String>,
+        /// Largest file to read, in bytes
+        #[arg(long, default_value_t = lessonlint::workspace::DEFAULT_MAX_FILE_BYTES)]
+        max_file_bytes: u64,
     },
     /// Print the parsed model of a lesson plan
     Inspect {
@@ -106,6 +134,9 @@ fn main() -> ExitCode {
             deny_warnings,
             color,
             max_file_bytes,
+            baseline,
+            write_baseline,
+            changed_since,
         } => {
             let color = match color {
                 ColorChoice::Always => true,
@@ -122,8 +153,26 @@ fn main() -> ExitCode {
                 deny_warnings,
                 color,
                 max_file_bytes,
+                baseline,
+                write_baseline,
+                changed_since,
             })
         }
+        Command::Review {
+            paths,
+            format,
+            config,
+            draft,
+            date,
+            max_file_bytes,
+        } => cli::review(cli::ReviewArgs {
+            paths,
+            format,
+            config,
+            draft,
+            date,
+            max_file_bytes,
+        }),
         Command::Inspect { file, format } => cli::inspect(&file, format),
         Command::Rules { config, format } => cli::rules(config.as_deref(), format),
         Command::Explain { rule } => cli::explain(&rule),

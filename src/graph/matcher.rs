@@ -31,6 +31,9 @@ pub struct MatchSettings {
     pub neutral_qualifiers: Vec<String>,
     /// Words ignored in names (`the`, `of`).
     pub stopwords: Vec<String>,
+    /// Score of a name whose words (two or more) all appear in the other name, when matching a
+    /// claim against the record rows of the lesson it cites (0 turns this off).
+    pub contained: f64,
 }
 
 /// A normalised concept name.
@@ -216,6 +219,32 @@ pub fn key_similarity(ka: &str, kb: &str) -> f64 {
     sum / (ta.len() as f64 + tb.len() as f64 - k)
 }
 
+/// `score` when every word of the shorter key (two words or more) pairs with a word of the
+/// longer one, else 0.
+pub fn containment(ka: &str, kb: &str, score: f64) -> f64 {
+    if score <= 0.0 {
+        return 0.0;
+    }
+    let ta: BTreeSet<&str> = ka.split(' ').filter(|w| !w.is_empty()).collect();
+    let tb: BTreeSet<&str> = kb.split(' ').filter(|w| !w.is_empty()).collect();
+    let (short, long) = if ta.len() <= tb.len() {
+        (ta, tb)
+    } else {
+        (tb, ta)
+    };
+    if short.len() < 2 {
+        return 0.0;
+    }
+    let all = short
+        .iter()
+        .all(|w| long.iter().any(|l| word_similarity(w, l) > 0.0));
+    if all {
+        score
+    } else {
+        0.0
+    }
+}
+
 /// Rounds a score for display (`0.93`).
 pub fn show(score: f64) -> String {
     format!("{:.2}", score)
@@ -232,6 +261,7 @@ pub(crate) fn test_settings() -> MatchSettings {
         ]
         .map(String::from)
         .to_vec(),
+        contained: 0.85,
     }
 }
 

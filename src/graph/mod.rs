@@ -360,11 +360,13 @@ impl<'a> ConceptGraph<'a> {
             }
             for mut c in rows {
                 let key = c.name.key(c.qualified);
-                // Best fact among the Source lessons' rows.
+                // Best fact among the Source lessons' rows. Within the lesson the claim cites, a
+                // name whose words all appear in the other (`ReLU activation` in `ReLU as modern
+                // default activation`) also counts, at the configured `contained` score.
                 let mut best: Option<Match> = None;
                 for s in &c.sources {
                     for &t in by_slug.get(s.slug.as_str()).into_iter().flatten() {
-                        let score = matcher::key_similarity(&key, &taught[t].name.key(c.qualified));
+                        let score = source_score(&c.name, c.qualified, &taught[t].name, settings);
                         if best.is_none_or(|b| score > b.score) {
                             best = Some(Match { target: t, score });
                         }
@@ -585,6 +587,13 @@ impl<'a> ConceptGraph<'a> {
         }
         best
     }
+}
+
+/// Score of a claim's name against a record row of the lesson it cites: similarity, or the
+/// configured `contained` score when every word of one name is in the other.
+pub fn source_score(claim: &Name, qualified: bool, row: &Name, settings: &MatchSettings) -> f64 {
+    let (a, b) = (claim.key(qualified), row.key(qualified));
+    matcher::key_similarity(&a, &b).max(matcher::containment(&a, &b, settings.contained))
 }
 
 /// For each name, whether its qualifiers must count because another name of the same table has

@@ -192,8 +192,12 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// Rules implemented outside the lesson-rule trait (cross-lesson, snippets, suppressions).
 pub fn extra_meta() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> =
-        vec![&file::UnreadableFile::META, &file::NotALessonPlan::META];
+    let mut v: Vec<&'static RuleMeta> = vec![
+        &file::UnreadableFile::META,
+        &file::NotALessonPlan::META,
+        &crate::suppress::SuppressionWithoutReason::META,
+        &crate::suppress::UnusedSuppression::META,
+    ];
     v.extend(code::metas());
     v.extend(cross::metas());
     v.extend(reference::metas());

@@ -2,8 +2,6 @@
 //! rules with PyTorch's error texts. The functional forms (`F.conv2d`, `F.max_pool2d`, …) share
 //! these rules.
 
-use std::rc::Rc;
-
 use super::errors::{err, rt, type_err, value_err, R};
 use super::tensor::{
     broadcast, fmt_shape, fmt_size, fmt_x, numel, window_out, wrap_dim, DType, Dim, Tensor,
@@ -31,9 +29,9 @@ pub enum LayerTag {
     ReLU,
     ReLU6,
     LeakyReLU,
-    GELU,
+    Gelu,
     SiLU,
-    ELU,
+    Elu,
     Sigmoid,
     Tanh,
     Softplus,
@@ -85,9 +83,9 @@ pub const LAYER_CLASSES: &[(&str, LayerTag)] = &[
     ("ReLU", LayerTag::ReLU),
     ("ReLU6", LayerTag::ReLU6),
     ("LeakyReLU", LayerTag::LeakyReLU),
-    ("GELU", LayerTag::GELU),
+    ("GELU", LayerTag::Gelu),
     ("SiLU", LayerTag::SiLU),
-    ("ELU", LayerTag::ELU),
+    ("ELU", LayerTag::Elu),
     ("Sigmoid", LayerTag::Sigmoid),
     ("Tanh", LayerTag::Tanh),
     ("Softplus", LayerTag::Softplus),
@@ -129,6 +127,7 @@ pub enum ConvPad {
 
 /// Hyper-parameters of a built-in layer (what its forward needs).
 #[derive(Clone, Debug)]
+#[allow(clippy::enum_variant_names)]
 pub enum Layer {
     /// A lesson-defined `nn.Module` subclass (or `nn.Module` itself).
     Plain,
@@ -602,9 +601,9 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
         T::ReLU
         | T::ReLU6
         | T::LeakyReLU
-        | T::GELU
+        | T::Gelu
         | T::SiLU
-        | T::ELU
+        | T::Elu
         | T::Sigmoid
         | T::Tanh
         | T::Softplus
@@ -613,8 +612,8 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
         | T::Mish => {
             let names: &[&str] = match tag {
                 T::LeakyReLU => &["negative_slope", "inplace"],
-                T::GELU => &["approximate"],
-                T::ELU => &["alpha", "inplace"],
+                T::Gelu => &["approximate"],
+                T::Elu => &["alpha", "inplace"],
                 T::Softplus => &["beta", "threshold"],
                 T::Sigmoid | T::Tanh => &[],
                 _ => &["inplace"],
@@ -907,6 +906,19 @@ pub fn conv(
             vec![None; nd]
         }
     };
+    for (what, v) in [
+        ("stride", stride),
+        ("padding", padv.as_slice()),
+        ("dilation", dil),
+        ("output_padding", out_pad),
+    ] {
+        if v.len() != nd {
+            return rt(format!(
+                "expected {what} to be a single integer value or a list of {nd} values to match the convolution dimensions, but got {what}={}",
+                fmt_shape(v)
+            ));
+        }
+    }
     if stride.iter().any(|s| matches!(s, Some(v) if *v <= 0)) {
         return rt("non-positive stride is not supported");
     }
@@ -1171,10 +1183,10 @@ pub fn adaptive(x: &Tensor, max: bool, nd: usize, outs: &[Option<Dim>]) -> R<Val
     }
     let lead = x.ndim() - nd;
     let mut out = x.shape[..lead].to_vec();
-    for i in 0..nd {
-        out.push(match outs[i] {
+    for (i, o) in outs.iter().enumerate() {
+        out.push(match o {
             None => x.shape[lead + i],
-            Some(d) => d,
+            Some(d) => *d,
         });
     }
     Ok(out_tensor(x, out, false))
@@ -1294,6 +1306,12 @@ pub fn linear(x: &Tensor, w: &[Dim], grad: bool) -> R<Value> {
         return rt(format!(
             "both arguments to linear need to be at least 1D, but they are 0D and {}D",
             w.len()
+        ));
+    }
+    if !x.dtype.is_float() {
+        return rt(format!(
+            "mat1 and mat2 must have the same dtype, but got {} and Float",
+            x.dtype.scalar_name()
         ));
     }
     let wt: Vec<Dim> = if w.len() == 2 {
@@ -1468,6 +1486,3 @@ pub fn upsample(x: &Tensor, size: &Option<Vec<Dim>>, scale: &Option<Vec<f64>>) -
     }
     Ok(out_tensor(x, out, false))
 }
-
-/// Shared, cheap handle so callers can keep parameter shapes alive.
-pub type Shape = Rc<[Dim]>;

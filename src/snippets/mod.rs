@@ -262,51 +262,89 @@ fn run_blocks(interp: &mut Interp, blocks: &[Block]) -> Vec<SnippetDiag> {
         ));
         interp.keep_source(src.clone());
         interp.reset_steps();
-        let (module, syntax) = parse(&b.code);
-        if let Some(p) = syntax {
-            if b.mode != Mode::ExpectError {
-                let (line, column) = src.line_col(p.start);
+        // A bug in the checker must not take the whole file down: the block is reported and
+        // the next one runs.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_block(interp, bi, b, &src)
+        }));
+        match run {
+            Ok(d) => diags.extend(d),
+            Err(p) => {
+                let why = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
                 diags.push(SnippetDiag {
-                    kind: DiagKind::Syntax,
+                    kind: DiagKind::Budget,
                     block: bi,
-                    offset: b.offset + p.start,
-                    len: p.end.saturating_sub(p.start),
-                    line,
-                    column,
-                    error_type: p.ty.to_string(),
-                    message: p.msg,
+                    offset: b.offset,
+                    len: src.line_text(0).len(),
+                    line: b.first_line.max(1),
+                    column: 1,
+                    error_type: "InternalError".into(),
+                    message: format!(
+                        "the snippet checker stopped on an internal error in this block: {why}"
+                    ),
                     traceback: Vec::new(),
                 });
             }
-            interp.havoc_module(src, &module.body);
-            continue;
         }
-        if b.mode == Mode::Opaque {
-            interp.havoc_module(src, &module.body);
-            continue;
+    }
+    diags
+}
+
+fn check_block(
+    interp: &mut Interp,
+    bi: usize,
+    b: &Block,
+    src: &Rc<SourceInfo>,
+) -> Vec<SnippetDiag> {
+    let mut diags = Vec::new();
+    let (module, syntax) = parse(&b.code);
+    if let Some(p) = syntax {
+        if b.mode != Mode::ExpectError {
+            let (line, column) = src.line_col(p.start);
+            diags.push(SnippetDiag {
+                kind: DiagKind::Syntax,
+                block: bi,
+                offset: b.offset + p.start,
+                len: p.end.saturating_sub(p.start),
+                line,
+                column,
+                error_type: p.ty.to_string(),
+                message: p.msg,
+                traceback: Vec::new(),
+            });
         }
-        match interp.run_body(src.clone(), &module.body) {
-            Ok(()) => {
-                if b.mode == Mode::ExpectError {
-                    let first = src.line_text(0).len();
-                    diags.push(SnippetDiag {
-                        kind: DiagKind::ExpectedErrorMissing,
-                        block: bi,
-                        offset: b.offset,
-                        len: first,
-                        line: b.first_line.max(1),
-                        column: 1,
-                        error_type: String::new(),
-                        message: "this block is marked to fail, but it runs without error".into(),
-                        traceback: Vec::new(),
-                    });
-                }
+        interp.havoc_module(src.clone(), &module.body);
+        return diags;
+    }
+    if b.mode == Mode::Opaque {
+        interp.havoc_module(src.clone(), &module.body);
+        return diags;
+    }
+    match interp.run_body(src.clone(), &module.body) {
+        Ok(()) => {
+            if b.mode == Mode::ExpectError {
+                let first = src.line_text(0).len();
+                diags.push(SnippetDiag {
+                    kind: DiagKind::ExpectedErrorMissing,
+                    block: bi,
+                    offset: b.offset,
+                    len: first,
+                    line: b.first_line.max(1),
+                    column: 1,
+                    error_type: String::new(),
+                    message: "this block is marked to fail, but it runs without error".into(),
+                    traceback: Vec::new(),
+                });
             }
-            Err((e, idx)) => {
-                interp.havoc_module(src.clone(), &module.body[idx..]);
-                if e.kind != ExcKind::Py || b.mode == Mode::Check {
-                    diags.push(diag_from_exc(&e, bi, &src));
-                }
+        }
+        Err((e, idx)) => {
+            interp.havoc_module(src.clone(), &module.body[idx..]);
+            if e.kind != ExcKind::Py || b.mode == Mode::Check {
+                diags.push(diag_from_exc(&e, bi, src));
             }
         }
     }
@@ -389,10 +427,9 @@ fn nesting_problem(code: &str) -> Option<errors::SyntaxProblem> {
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => ops_in_line = 0,
-            b'-' | b'+' | b'~' | b'*' | b'.' | b'=' | b'<' | b'>' | b'|' | b'&' | b'^' | b'%'
-            | b'@' | b'/' => {
+            b'-' | b'+' | b'~' | b'*' | b'<' | b'>' | b'|' | b'&' | b'^' | b'%' | b'@' | b'/' => {
                 ops_in_line += 1;
-                if ops_in_line > 5000 {
+                if ops_in_line > 20_000 {
                     return Some(errors::SyntaxProblem {
                         ty: "RecursionError",
                         msg: "maximum recursion depth exceeded during compilation".into(),

@@ -268,7 +268,7 @@ pub(crate) fn builtin_init(
 }
 
 /// Names of `nn.Module` methods (class attributes, found before `__getattr__`).
-const MODULE_METHODS: &[&str] = &[
+pub(crate) const MODULE_METHODS: &[&str] = &[
     "forward",
     "parameters",
     "named_parameters",

@@ -113,6 +113,8 @@ pub struct Tensor {
     pub requires_grad: Cell<bool>,
     /// An `nn.Parameter`.
     pub is_param: bool,
+    /// Created by a factory (`torch.randn`, `nn.Parameter`, …) rather than by an operation.
+    pub leaf: bool,
 }
 
 impl Tensor {
@@ -125,6 +127,7 @@ impl Tensor {
             dtype,
             requires_grad: Cell::new(false),
             is_param: false,
+            leaf: false,
         }
     }
     /// A float32 tensor of a fully known shape.
@@ -135,6 +138,7 @@ impl Tensor {
     pub fn param(shape: Vec<Dim>) -> Tensor {
         let mut t = Tensor::new(shape, DType::F32);
         t.is_param = true;
+        t.leaf = true;
         t.requires_grad.set(true);
         t
     }

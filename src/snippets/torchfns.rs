@@ -2,15 +2,15 @@
 
 use std::rc::Rc;
 
-use ruff_python_ast::{CmpOp, Operator};
+use ruff_python_ast::Operator;
 
 use super::builtins::{bfn, bmethod, slice_indices, Builtins};
 use super::errors::{err, index_err, rt, type_err, value_err, Flow, R};
 use super::interp::Interp;
 use super::layers::{self, ConvPad, LayerTag};
 use super::tensor::{
-    broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, numel,
-    wrap_dim, DType, Dim, Tensor,
+    broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, wrap_dim,
+    DType, Dim, Tensor,
 };
 use super::value::{Args, BKind, Builtin, ClassKind, Ns, Value};
 
@@ -38,6 +38,14 @@ fn size_value(shape: &[Dim]) -> Value {
 
 fn mk(shape: Vec<Dim>, dtype: DType, grad: bool) -> Value {
     let t = Tensor::new(shape, dtype);
+    t.requires_grad.set(grad);
+    Value::tensor(t)
+}
+
+/// A tensor made by a factory function: a leaf of the autograd graph.
+fn mk_leaf(shape: Vec<Dim>, dtype: DType, grad: bool) -> Value {
+    let mut t = Tensor::new(shape, dtype);
+    t.leaf = true;
     t.requires_grad.set(grad);
     Value::tensor(t)
 }
@@ -120,11 +128,11 @@ pub(crate) fn construct(interp: &mut Interp, kind: ClassKind, mut args: Args) ->
                 .all(|v| matches!(v, Value::Int(_) | Value::Opaque))
             {
                 let shape: Vec<Dim> = args.pos.iter().map(|v| v.as_int()).collect();
-                return Ok(mk(shape, DType::F32, false));
+                return Ok(mk_leaf(shape, DType::F32, false));
             }
             let data = args.pos.first().cloned().unwrap_or_default();
             match data_shape(&data)? {
-                Some((shape, _)) => Ok(mk(shape, DType::F32, false)),
+                Some((shape, _)) => Ok(mk_leaf(shape, DType::F32, false)),
                 None => Ok(Value::Opaque),
             }
         }
@@ -252,7 +260,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
             let dt = dtype_kw(args, DType::F32);
             let rg = strip_creation_kws(args);
             match size_args(&args.pos)? {
-                Some(s) => Ok(mk(s, dt, rg)),
+                Some(s) => Ok(mk_leaf(s, dt, rg)),
                 None => Ok(Value::Opaque),
             }
         }
@@ -276,7 +284,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                 .or_else(|| args.take_kw("size"))
                 .unwrap_or_default();
             match size_args(std::slice::from_ref(&size))? {
-                Some(s) => Ok(mk(s, dt, rg)),
+                Some(s) => Ok(mk_leaf(s, dt, rg)),
                 None => Ok(Value::Opaque),
             }
         }
@@ -288,14 +296,14 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                 .or_else(|| args.pos.last().cloned())
                 .unwrap_or_default();
             match size_args(std::slice::from_ref(&size))? {
-                Some(s) => Ok(mk(s, dt, false)),
+                Some(s) => Ok(mk_leaf(s, dt, false)),
                 None => Ok(Value::Opaque),
             }
         }
         "randperm" => {
             let dt = dtype_kw(args, DType::I64);
             strip_creation_kws(args);
-            Ok(mk(
+            Ok(mk_leaf(
                 vec![args.pos.first().and_then(|v| v.as_int())],
                 dt,
                 false,
@@ -324,23 +332,23 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                     }
                     Some(n as i64)
                 }
-                (_, _, Some(st)) if st == 0.0 => return rt("step must be nonzero"),
+                (_, _, Some(0.0)) => return rt("step must be nonzero"),
                 _ => None,
             };
-            Ok(mk(vec![n], dt, rg))
+            Ok(mk_leaf(vec![n], dt, rg))
         }
         "linspace" | "logspace" => {
             let dt = dtype_kw(args, DType::F32);
             let rg = strip_creation_kws(args);
             let steps = args.take_kw("steps").or_else(|| args.pos.get(2).cloned());
-            Ok(mk(vec![steps.and_then(|v| v.as_int())], dt, rg))
+            Ok(mk_leaf(vec![steps.and_then(|v| v.as_int())], dt, rg))
         }
         "eye" => {
             let dt = dtype_kw(args, DType::F32);
             let rg = strip_creation_kws(args);
             let n = args.pos.first().and_then(|v| v.as_int());
             let m = args.pos.get(1).and_then(|v| v.as_int()).or(n);
-            Ok(mk(vec![n, m], dt, rg))
+            Ok(mk_leaf(vec![n, m], dt, rg))
         }
         "tensor" | "as_tensor" | "from_numpy" | "FloatTensor" | "LongTensor" => {
             let dt = match args.take_kw("dtype") {
@@ -356,7 +364,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                         "FloatTensor" => DType::F32,
                         _ => dt.unwrap_or(d),
                     };
-                    Ok(mk(s, d, rg))
+                    Ok(mk_leaf(s, d, rg))
                 }
                 None => Ok(Value::Opaque),
             }
@@ -368,7 +376,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
             };
             let dt = dtype_kw(args, t.dtype);
             let rg = strip_creation_kws(args);
-            Ok(mk(t.shape.clone(), dt, rg))
+            Ok(mk_leaf(t.shape.clone(), dt, rg))
         }
         "cat" | "concat" | "concatenate" => {
             let dim = args
@@ -835,6 +843,7 @@ fn derived(t: &Tensor, shape: Vec<Dim>, strides: Option<Vec<i64>>, grad: bool) -
         dtype: t.dtype,
         requires_grad: std::cell::Cell::new(grad),
         is_param: false,
+        leaf: false,
     };
     Value::tensor(n)
 }
@@ -873,7 +882,13 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
         "numel" | "nelement" => Ok(t.numel().map(Value::Int).unwrap_or(Value::Opaque)),
         "is_contiguous" => Ok(Value::Bool(t.is_contiguous())),
         "is_floating_point" => Ok(Value::Bool(t.dtype.is_float())),
-        "element_size" | "get_device" | "stride" | "data_ptr" | "storage" | "tolist" | "numpy"
+        "numpy" => {
+            if t.requires_grad.get() {
+                return rt("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+            }
+            Ok(Value::Opaque)
+        }
+        "element_size" | "get_device" | "stride" | "data_ptr" | "storage" | "tolist"
         | "register_hook" => Ok(Value::Opaque),
         "item" => {
             if let Some(n) = t.numel() {
@@ -957,9 +972,11 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
         }
         "zero_" | "fill_" | "normal_" | "uniform_" | "bernoulli_" | "exponential_" | "apply_"
         | "clamp_" | "relu_" | "sigmoid_" | "tanh_" | "exp_" | "log_" | "abs_" => {
+            check_leaf_inplace(interp, t)?;
             Ok(Value::Tensor(t.clone()))
         }
         "add_" | "sub_" | "mul_" | "div_" | "pow_" | "copy_" | "masked_fill_" => {
+            check_leaf_inplace(interp, t)?;
             let other = args.pos.first().cloned().unwrap_or_default();
             if let Value::Tensor(o) = &other {
                 let b = broadcast(&t.shape, &o.shape).map_err(rt_of)?;
@@ -1048,9 +1065,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
                         "mat2 must be a matrix"
                     })
                 }
-                "bmm" if nd != 3 || o.ndim() != 3 => {
-                    return rt(format!("batch1 must be a 3D tensor"))
-                }
+                "bmm" if nd != 3 || o.ndim() != 3 => return rt("batch1 must be a 3D tensor"),
                 "outer" => {
                     let mut s = t.shape.clone();
                     s.extend(o.shape.iter().copied());
@@ -1453,6 +1468,7 @@ fn retype(v: Value, dt: DType) -> Value {
                 dtype: dt,
                 requires_grad: std::cell::Cell::new(t.requires_grad.get() && dt.is_float()),
                 is_param: false,
+                leaf: t.leaf,
             };
             Value::tensor(n)
         }
@@ -1579,6 +1595,14 @@ fn split_like(t: &Tensor, name: &str, args: &mut Args, g: bool) -> R<Value> {
         },
     };
     Ok(Value::tuple(pieces))
+}
+
+/// In-place ops on a leaf that requires grad are refused by autograd (outside `no_grad`).
+fn check_leaf_inplace(interp: &Interp, t: &Tensor) -> R<()> {
+    if t.leaf && t.requires_grad.get() && interp.grad_enabled {
+        return rt("a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    Ok(())
 }
 
 fn check_inplace(t: &Tensor, b: &[Dim]) -> R<()> {
@@ -1792,6 +1816,7 @@ pub(crate) fn tensor_inplace(
     op: Operator,
     rhs: &Value,
 ) -> R<Value> {
+    check_leaf_inplace(interp, t)?;
     match rhs {
         Value::Tensor(o) => {
             if op == Operator::MatMult {

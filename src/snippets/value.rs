@@ -164,6 +164,8 @@ pub struct Param {
 #[derive(Debug, Default)]
 pub struct Scope {
     pub vars: RefCell<HashMap<Rc<str>, Value>>,
+    /// Names in the order they were first bound (Python dicts keep insertion order).
+    pub order: RefCell<Vec<Rc<str>>>,
     pub parent: Option<Rc<Scope>>,
 }
 
@@ -171,6 +173,7 @@ impl Scope {
     pub fn new(parent: Option<Rc<Scope>>) -> Rc<Scope> {
         Rc::new(Scope {
             vars: RefCell::new(HashMap::new()),
+            order: RefCell::new(Vec::new()),
             parent,
         })
     }
@@ -182,8 +185,20 @@ impl Scope {
         if let Some(slot) = vars.get_mut(k) {
             *slot = v;
         } else {
-            vars.insert(k.into(), v);
+            let name: Rc<str> = k.into();
+            self.order.borrow_mut().push(name.clone());
+            vars.insert(name, v);
         }
+    }
+    /// Bound names in insertion order.
+    pub fn names(&self) -> Vec<Rc<str>> {
+        let vars = self.vars.borrow();
+        self.order
+            .borrow()
+            .iter()
+            .filter(|n| vars.contains_key(&***n))
+            .cloned()
+            .collect()
     }
 }
 
