@@ -404,7 +404,7 @@ fn tokens(text: &str, r: Range<usize>) -> Vec<Tok> {
                 } else if matches!(cj, '-' | '.' | ',')
                     && j + 1 < chars.len()
                     && is_word(chars[j + 1].1)
-                    && !(cj == ',' && !chars[j + 1].1.is_ascii_digit())
+                    && (cj != ',' || chars[j + 1].1.is_ascii_digit())
                 {
                     j += 2;
                 } else {
@@ -893,12 +893,9 @@ fn listed(text: &str, toks: &[Tok], out: &mut Vec<(Figure, usize, usize, Range<u
     let mut extra = Vec::new();
     for (fig, start, _, _) in out.iter() {
         let mut at = *start;
-        loop {
-            // Walk back over "and" / "," / "or" to the previous number (and unit); "124M of
-            // its 138M parameters" counts a part of the same thing.
-            let Some(mut sep) = at.checked_sub(1) else {
-                break;
-            };
+        // Walk back over "and" / "," / "or" to the previous number (and unit); "124M of its
+        // 138M parameters" counts a part of the same thing.
+        while let Some(mut sep) = at.checked_sub(1) {
             let of_its = sep >= 1
                 && matches!(lower(&toks[sep]).as_str(), "its" | "their" | "the")
                 && lower(&toks[sep - 1]) == "of";

@@ -63,7 +63,7 @@ impl Interp {
         let mut out: Vec<ClassInfo> = Vec::new();
         for (name, v) in vars.iter() {
             let Value::Class(c) = v else { continue };
-            if c.kind != ClassKind::User || &*c.name != &**name {
+            if c.kind != ClassKind::User || *c.name != **name {
                 continue;
             }
             // Locate the class through a method defined in its own body.
