@@ -10,6 +10,7 @@ pub mod graph;
 pub mod lint;
 pub mod model;
 pub mod notebook;
+pub mod oracle;
 pub mod parse;
 pub mod reference;
 pub mod report;

@@ -5,11 +5,11 @@ use serde_json::json;
 
 /// Parses `N,C,H,W` (or `NxCxHxW`) into a shape of positive sizes.
 pub fn parse_input(s: &str) -> Result<Vec<i64>, String> {
-    let parts: Vec<&str> = s
-        .split([',', 'x', 'X', '×'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> = if s.contains(',') {
+        s.split(',').map(str::trim).collect()
+    } else {
+        s.split(['x', 'X', '×']).map(str::trim).collect()
+    };
     if parts.len() < 2 {
         return Err(format!(
             "`{s}` is not a shape: write the sizes separated by commas, as in 1,3,224,224"
@@ -165,5 +165,7 @@ mod tests {
         assert_eq!(parse_input("2x3x32x32"), Ok(vec![2, 3, 32, 32]));
         assert!(parse_input("1,3,0,224").is_err());
         assert!(parse_input("big").is_err());
+        assert!(parse_input("1,3,x,224").is_err());
+        assert!(parse_input("1,3,,224").is_err());
     }
 }

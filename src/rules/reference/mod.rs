@@ -352,6 +352,14 @@ pub fn check_lesson(
     out
 }
 
+/// The blocks lessonlint runs for a notebook: the solution view when some exercise has a
+/// solution, else the learner view (exercises as `Mode::Opaque` blocks).
+pub fn notebook_blocks(nb: &notebook::Notebook) -> Vec<Block> {
+    let layout = notebook_run::layout(nb, true);
+    let pieces = notebook_run::with_solutions(&layout).unwrap_or(layout.learner);
+    notebook_run::Run::new(pieces).blocks()
+}
+
 /// The checks of one notebook: malformed JSON, figures in markdown cells, code cells in
 /// order (exercises opaque, solutions run against the notebook's tests), classes probed.
 pub fn check_notebook(
