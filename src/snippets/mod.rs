@@ -30,6 +30,7 @@
 //! thread (use [`with_big_stack`] for code you do not control, so deep recursion cannot
 //! overflow the host stack).
 
+mod api;
 mod builtins;
 mod errors;
 mod interp;
@@ -46,6 +47,9 @@ use ruff_python_parser::parse_unchecked_source;
 use ruff_text_size::Ranged;
 
 use errors::{ExcKind, Exception, Loc, SourceInfo};
+pub use api::{
+    bound_names, check_blocks_with, defined_names, segments, ClassInfo, ParamInfo, Segment,
+};
 pub use interp::Interp;
 pub use value::Value;
 
@@ -71,6 +75,9 @@ pub enum Mode {
     Check,
     /// The block demonstrates an error: it must fail.
     ExpectError,
+    /// The block is not run; every name it binds becomes opaque (a scaffolded exercise whose
+    /// code the learner has yet to write). Syntax errors are still reported.
+    Opaque,
 }
 
 /// Limits for the interpreter. Hitting one is a single [`DiagKind::Budget`] diagnostic.
@@ -258,6 +265,11 @@ pub fn check_blocks(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
 
 fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
     let mut interp = Interp::new(budget);
+    run_blocks(&mut interp, blocks)
+}
+
+/// Runs `blocks` in `interp`, in order; the diagnostics in block order.
+fn run_blocks(interp: &mut Interp, blocks: &[Block]) -> Vec<SnippetDiag> {
     let mut diags = Vec::new();
     for (bi, b) in blocks.iter().enumerate() {
         let src = Rc::new(SourceInfo::new(
@@ -272,7 +284,7 @@ fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
         // A bug in the checker must not take the whole file down: the block is reported and
         // the next one runs.
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            check_block(&mut interp, bi, b, &src)
+            check_block(interp, bi, b, &src)
         }));
         match run {
             Ok(d) => diags.extend(d),
@@ -310,7 +322,7 @@ fn check_block(
     let mut diags = Vec::new();
     let (module, syntax) = parse(&b.code);
     if let Some(p) = syntax {
-        if b.mode == Mode::Check {
+        if b.mode != Mode::ExpectError {
             let (line, column) = src.line_col(p.start);
             diags.push(SnippetDiag {
                 kind: DiagKind::Syntax,
@@ -329,6 +341,10 @@ fn check_block(
         for name in bound_names(&b.code) {
             interp.forget_global(&name);
         }
+        return diags;
+    }
+    if b.mode == Mode::Opaque {
+        interp.havoc_module(src.clone(), &module.body);
         return diags;
     }
     match interp.run_body(src.clone(), &module.body) {
