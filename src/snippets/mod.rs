@@ -338,7 +338,7 @@ fn check_block(
         }
         interp.havoc_module(src.clone(), &module.body);
         // The parser's recovery may have lost definitions: forget what the text binds too.
-        for name in bound_names(&b.code) {
+        for name in text_bound_names(&b.code) {
             interp.forget_global(&name);
         }
         return diags;
@@ -403,7 +403,7 @@ fn parse(code: &str) -> (ModModule, Option<errors::SyntaxProblem>) {
 
 /// Names a block's text binds at the start of its lines (`def f`, `class C`, `x = …`, imports,
 /// `for x in`, `with … as x`), found without parsing.
-fn bound_names(code: &str) -> Vec<String> {
+fn text_bound_names(code: &str) -> Vec<String> {
     let ident = |s: &str| -> Option<String> {
         let n: String = s
             .trim()
