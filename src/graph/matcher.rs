@@ -204,11 +204,15 @@ fn word_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.len() >= 4 && long.starts_with(short) {
+    let (ca, cb) = (a.chars().count(), b.chars().count());
+    let (short, long, ls, ll) = if ca <= cb {
+        (a, b, ca, cb)
+    } else {
+        (b, a, cb, ca)
+    };
+    if ls >= 4 && long.starts_with(short) {
         return 0.9;
     }
-    let (ls, ll) = (short.chars().count(), long.chars().count());
     // One edit in seven letters is the least that can reach WORD_MATCH; and one edit leaves
     // the first or the last letter in place.
     let ends = a.chars().next() == b.chars().next() || a.chars().last() == b.chars().last();

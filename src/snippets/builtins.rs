@@ -10,12 +10,13 @@ use ruff_python_ast::{CmpOp, Operator};
 use super::errors::{err, index_err, type_err, value_err, R};
 use super::interp::{compute_mro, Interp};
 use super::layers::{LayerTag, LAYER_CLASSES};
-use super::tensor::{DType, Tensor};
+use super::tensor::DType;
 use super::value::{
     float_repr, py_eq, range_len, repr, to_str, truthy, Args, BKind, Builtin, Class, ClassKind,
     Dict, IterState, Ns, Object, Value, WrapKind,
 };
 
+pub(crate) use super::modules::MODULE_METHODS as MODULE_METHOD_NAMES;
 pub(crate) use super::modules::{
     builtin_init, class_method_ref, module_attr, module_forward, module_iter, module_setattr,
     super_method,
@@ -276,6 +277,7 @@ pub(crate) fn import_module(name: &str) -> Value {
         "math" => Value::Namespace(Ns::Math),
         "collections" => Value::Namespace(Ns::Collections),
         "builtins" => Value::Namespace(Ns::Builtins),
+        "copy" => Value::Namespace(Ns::Copy),
         _ => Value::Opaque,
     }
 }
@@ -340,6 +342,10 @@ fn ns_attr(interp: &Interp, ns: Ns, name: &str) -> Value {
             _ => Value::Opaque,
         },
         Ns::Builtins => Value::Opaque,
+        Ns::Copy => match name {
+            "deepcopy" | "copy" => bfn(BKind::Py, name),
+            _ => Value::Opaque,
+        },
         Ns::Random | Ns::NnUtils => Value::Opaque,
     }
 }
@@ -361,6 +367,8 @@ pub(crate) fn call_builtin(interp: &mut Interp, b: &Rc<Builtin>, args: Args) -> 
         BKind::DictM => dict_method(interp, b, args),
         BKind::TupleM => tuple_method(b, args),
         BKind::SetM => set_method(interp, b, args),
+        // `@prop.setter` / `@prop.deleter`: the property keeps its getter.
+        BKind::Misc if &*b.name == "keep_property" => Ok(b.recv.clone().unwrap_or(Value::Opaque)),
         BKind::Misc => Ok(Value::Opaque),
     }
 }
@@ -445,7 +453,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
             let rows = items
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| Value::tuple(vec![Value::Int(start + i as i64), x]))
+                .map(|(i, x)| {
+                    let k = start.checked_add(i as i64).map(Value::Int);
+                    Value::tuple(vec![k.unwrap_or(Value::Opaque), x])
+                })
                 .collect();
             Ok(iter_of(rows))
         }
@@ -824,6 +835,12 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 _ => Ok(Value::Opaque),
             }
         }
+        "deepcopy" => Ok(super::modules::deep_copy(&arg0(&args))),
+        "copy" => Ok(match arg0(&args) {
+            Value::List(l) => Value::list(l.borrow().clone()),
+            Value::Dict(d) => Value::Dict(Rc::new(RefCell::new(d.borrow().clone()))),
+            other => other,
+        }),
         "staticmethod" => Ok(Value::Wrapped(Rc::new((WrapKind::Static, arg0(&args))))),
         "classmethod" => Ok(Value::Wrapped(Rc::new((
             WrapKind::ClassMethod,
@@ -1153,6 +1170,10 @@ pub(crate) fn value_attr(interp: &mut Interp, v: &Value, name: &str) -> R<Value>
     match v {
         Value::Namespace(ns) => Ok(ns_attr(interp, *ns, name)),
         Value::Tensor(t) => super::torchfns::tensor_attr(interp, v, t, name),
+        Value::Wrapped(w) if w.0 == WrapKind::Property => Ok(match name {
+            "setter" | "deleter" | "getter" => bmethod(BKind::Misc, "keep_property", v),
+            _ => Value::Opaque,
+        }),
         Value::Str(_) => {
             if STR_METHODS.contains(&name) {
                 Ok(bmethod(BKind::StrM, name, v))
@@ -2262,7 +2283,10 @@ fn slice_vec(items: &[Value], s: &[Value; 3]) -> R<Option<Vec<Value>>> {
         if let Some(x) = items.get(i as usize) {
             out.push(x.clone());
         }
-        i += st;
+        match i.checked_add(st) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     Ok(Some(out))
 }
@@ -2358,9 +2382,7 @@ pub(crate) fn get_item(interp: &mut Interp, obj: &Value, idx: &Value) -> R<Value
         (Value::Class(_), _) => Ok(Value::Opaque),
         (Value::Object(_), _) => Ok(Value::Opaque),
         (Value::Iter(_), _) => type_err("'iterator' object is not subscriptable"),
-        (other, _) if matches!(other, Value::Func(_) | Value::Builtin(_) | Value::Method(_)) => {
-            Ok(Value::Opaque)
-        }
+        (Value::Func(_) | Value::Builtin(_) | Value::Method(_), _) => Ok(Value::Opaque),
         (other, _) => type_err(format!(
             "'{}' object is not subscriptable",
             other.type_name()
@@ -2625,7 +2647,7 @@ fn group(digits: &str, g: Option<char>) -> String {
     let mut out = String::new();
     let n = digits.len();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(g);
         }
         out.push(ch);
@@ -2827,11 +2849,6 @@ fn percent_format(s: &str, args: &Value) -> Option<String> {
         i = j + 1;
     }
     Some(out)
-}
-
-/// A small helper for tests and the library API: a float32 tensor value of a known shape.
-pub fn tensor_value(shape: &[i64]) -> Value {
-    Value::tensor(Tensor::known(shape))
 }
 
 /// The dtype of `torch.<name>`.
