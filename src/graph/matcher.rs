@@ -383,6 +383,9 @@ mod tests {
         );
         assert!((0.8..0.92).contains(&weak), "{weak}");
         assert!(s("Conv pool fc pattern", "conv-pool-fc pattern") > 0.99);
+        // Fewer bytes is not fewer letters.
+        assert_eq!(s("ééé", "abcde"), 0.0);
+        assert!(s("Normalisierungsschicht", "Normalisierungsschichtén") > 0.0);
         let q = similarity(
             &n("Batch normalization (PyTorch API)"),
             &n("Batch normalization"),
