@@ -345,7 +345,7 @@ fn lesson_dot(cur: &Curriculum, v: &LessonView) -> String {
     writeln!(s, "digraph {} {{", dq(&me.slug)).ok();
     writeln!(
         s,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, nodesep=0.2, ranksep=1.1];",
+        "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, nodesep=0.2, ranksep=1.1];",
         dq(&title)
     )
     .ok();
@@ -716,7 +716,7 @@ fn concept_dot(v: &ConceptView) -> String {
     writeln!(s, "digraph concept {{").ok();
     writeln!(
         s,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}];",
+        "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}];",
         dq(&concept_title(v))
     )
     .ok();
@@ -844,7 +844,7 @@ fn course_dot(cur: &Curriculum, g: &ConceptGraph) -> String {
     writeln!(s, "digraph curriculum {{").ok();
     writeln!(
         s,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, ranksep=1.2];",
+        "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, ranksep=1.2];",
         dq(&format!(
             "Concept graph: {} lessons, {} concepts (solid: taught at depth; dashed: required)",
             cur.lessons.len(),
