@@ -27,10 +27,10 @@ use ruff_python_ast::{self as ast, Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::parse_unchecked_source;
 use ruff_text_size::Ranged;
 
-use errors::{ExcKind, Exception, Loc, SourceInfo};
 pub use api::{
     bound_names, check_blocks_with, defined_names, segments, ClassInfo, ParamInfo, Segment,
 };
+use errors::{ExcKind, Exception, Loc, SourceInfo};
 pub use interp::Interp;
 pub use value::Value;
 
