@@ -538,3 +538,359 @@ fn deep_nesting_is_reported_not_crashed() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].error_type, "RecursionError");
 }
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch's and CPython's words for the errors lessons show
+
+#[test]
+fn error_messages_in_pytorch_and_cpython_words() {
+    // (code, error type, message, line, column)
+    let cases: &[(&str, &str, &str, usize, usize)] = &[
+        ("import torch\nx = torch.randn(2, 3, 4)\ny = x.transpose(1, 2).view(2, 12)\n", "RuntimeError", "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.", 3, 5),
+        ("import torch\na = torch.randn(2, 64, 8, 8)\nb = torch.randn(2, 32, 4, 4)\nc = torch.cat([a, b], dim=1)\n", "RuntimeError", "Sizes of tensors must match except in dimension 1. Expected size 8 but got size 4 for tensor number 1 in the list.", 4, 5),
+        ("import torch\nimport torch.nn as nn\nloss = nn.CrossEntropyLoss()(torch.randn(64, 10), torch.randint(0, 10, (32,)))\n", "ValueError", "Expected input batch_size (64) to match target batch_size (32).", 3, 8),
+        ("import torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(2, 2)\nnet = Net()\n", "AttributeError", "cannot assign module before Module.__init__() call", 4, 9),
+        ("import torch, torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def forward(self, x):\n        return self.fc(x)\nnet = Net()\nnet(torch.randn(1, 2), torch.randn(1, 2))\n", "TypeError", "Net.forward() takes 2 positional arguments but 3 were given", 9, 1),
+        ("import torch, torch.nn as nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def foward(self, x):\n        return self.fc(x)\nnet = Net()\nnet(torch.randn(1, 2))\n", "NotImplementedError", "Module [Net] is missing the required \"forward\" function", 9, 1),
+        ("import torch.nn as nn\nm = nn.Sequential(nn.Linear(4, 4), nn.ReLU)\n", "TypeError", "torch.nn.modules.activation.ReLU is not a Module subclass", 2, 5),
+        ("import torch\nimport torch.nn.functional as F\np = F.softmax(torch.randn(4, 10), dim=2)\n", "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got 2)", 3, 5),
+        ("import torch.nn.functional as F\nF.relu(5)\n", "TypeError", "relu(): argument 'input' (position 1) must be Tensor, not int", 2, 1),
+        ("import torch, torch.nn as nn\nemb = nn.Embedding(10, 3)\nemb(torch.randn(4, 5))\n", "RuntimeError", "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.FloatTensor instead (while checking arguments for embedding)", 3, 1),
+        ("import torch, torch.nn as nn\np = nn.MaxPool2d(2, padding=2)\np(torch.randn(1, 3, 8, 8))\n", "RuntimeError", "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1", 3, 1),
+        ("import torch\nimport torch.nn as nn\nx = torch.randn(8, 3, 32, 32)\nnet = nn.Sequential(nn.Flatten(), nn.Conv2d(3, 16, 3))\nnet(x)\n", "RuntimeError", "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [8, 3072]", 5, 1),
+        ("import torch\nx = torch.randn(4, 4)\nif x > 0:\n    print(\"pos\")\n", "RuntimeError", "Boolean value of Tensor with more than one value is ambiguous", 3, 1),
+        ("import torch\nx = torch.randn(3)\nprint(x[3])\n", "IndexError", "index 3 is out of bounds for dimension 0 with size 3", 3, 7),
+        ("import torch\nx = torch.randn(2, 3)\nx.permute(1, 0, 2)\n", "RuntimeError", "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 3", 3, 1),
+        ("import torch\nx = torch.randn(2, 3)\nx.size(2)\n", "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got 2)", 3, 1),
+        ("import torch, torch.nn as nn\nbn = nn.BatchNorm2d(16)\nbn(torch.randn(8, 16))\n", "ValueError", "expected 4D input (got 2D input)", 3, 1),
+        ("import torch, torch.nn as nn\nln = nn.LayerNorm(64)\nln(torch.randn(2, 10, 32))\n", "RuntimeError", "Given normalized_shape=[64], expected input with shape [*, 64], but got input of size[2, 10, 32]", 3, 1),
+        ("import torch, torch.nn as nn\nx = torch.randn(2, 3)\nx.expand(4, 4)\n", "RuntimeError", "The expanded size of the tensor (4) must match the existing size (2) at non-singleton dimension 0.  Target sizes: [4, 4].  Tensor sizes: [2, 3]", 3, 1),
+        ("import torch\nx = torch.stack([torch.randn(2, 3), torch.randn(2, 4)])\n", "RuntimeError", "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [2, 4] at entry 1", 2, 5),
+        ("import torch\nimport torch.nn as nn\nm = nn.Linear(3, 2)\nm.weight = torch.randn(2, 3)\n", "TypeError", "cannot assign 'torch.FloatTensor' as parameter 'weight' (torch.nn.Parameter or None expected)", 4, 1),
+        ("import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 8, 3, stride=2, padding=\"same\")\n", "ValueError", "padding='same' is not supported for strided convolutions", 3, 8),
+        ("import torch\nimport torch.nn as nn\nconv = nn.Conv2d(3, 8, 5)\nconv(torch.randn(1, 3, 3, 3))\n", "RuntimeError", "Calculated padded input size per channel: (3 x 3). Kernel size: (5 x 5). Kernel size can't be greater than actual input size", 4, 1),
+        ("import torch\nx = torch.randn(2, 3)\ny = x.reshape(4, -1)\n", "RuntimeError", "shape '[4, -1]' is invalid for input of size 6", 3, 5),
+        ("import torch\nimport torch.nn as nn\nx = torch.randn(1, 10)\nd = nn.Dropout(p=1.5)\n", "ValueError", "dropout probability has to be between 0 and 1, but got 1.5", 4, 5),
+        ("import torch.nn as nn\nm = nn.Conv2d(3, 10, 3, groups=2)\n", "ValueError", "in_channels must be divisible by groups", 2, 5),
+        ("class A:\n    pass\nA().foo\n", "AttributeError", "'A' object has no attribute 'foo'", 3, 1),
+        ("d = {\"a\": 1}\nd[\"b\"]\n", "KeyError", "'b'", 2, 1),
+        ("x = [1, 2]\nx[5]\n", "IndexError", "list index out of range", 2, 1),
+        ("def f(a, b):\n    return a\nf(1)\n", "TypeError", "f() missing 1 required positional argument: 'b'", 3, 1),
+        ("def f(a):\n    return a\nf(1, c=2)\n", "TypeError", "f() got an unexpected keyword argument 'c'", 3, 1),
+        ("x = 1 / 0\n", "ZeroDivisionError", "division by zero", 1, 5),
+        ("int(\"abc\")\n", "ValueError", "invalid literal for int() with base 10: 'abc'", 1, 1),
+        ("a, b = [1, 2, 3]\n", "ValueError", "too many values to unpack (expected 2)", 1, 1),
+        ("\"a\" + 1\n", "TypeError", "can only concatenate str (not \"int\") to str", 1, 1),
+        ("import torch, torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 8, 3)\n    def forward(self, x):\n        return self.convv(x)\nN()(torch.randn(1, 1, 8, 8))\n", "AttributeError", "'N' object has no attribute 'convv'. Did you mean: 'conv'?", 7, 16),
+        ("import torch, torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 8, 3)\n    def forward(self, x):\n        return conv(x)\nN()(torch.randn(1, 1, 8, 8))\n", "NameError", "name 'conv' is not defined. Did you mean: 'self.conv'?", 7, 16),
+        ("import torch\nx = torch.randn(4, 10, requires_grad=True)\nx.item()\n", "RuntimeError", "a Tensor with 40 elements cannot be converted to Scalar", 3, 1),
+        ("import torch\nimport torch.nn.functional as F\nF.cross_entropy(torch.randn(4, 10), torch.randn(4))\n", "RuntimeError", "expected scalar type Long but found Float", 3, 1),
+    ];
+    for (code, ty, msg, line, col) in cases {
+        let d = check_code(code);
+        assert_eq!(d.len(), 1, "{code}: {d:#?}");
+        assert_eq!(d[0].kind, DiagKind::Runtime, "{code}");
+        assert_eq!(
+            (d[0].error_type.as_str(), d[0].message.as_str()),
+            (*ty, *msg),
+            "{code}"
+        );
+        assert_eq!((d[0].line, d[0].column), (*line, *col), "{code}");
+    }
+}
+
+#[test]
+fn columns_count_characters_and_tilde_fences_work() {
+    let md =
+        "# Ünïcödé — lesson\n\n~~~python\nimport torch\nü = torch.randn(2, 3); ß = ü @ ü\n~~~\n";
+    let diags = check_md(md);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].line, 5);
+    // `ü @ ü` starts at the 28th character (the line has multi-byte letters before it).
+    assert_eq!(diags[0].column, 28);
+    assert_eq!(
+        &md[diags[0].offset..diags[0].offset + diags[0].len],
+        "ü @ ü"
+    );
+}
+
+#[test]
+fn library_api_reads_attributes_and_shapes() {
+    let (w, fc_in) = with_big_stack(|| {
+        let mut it = Interp::new(&Budget::default());
+        it.run_source("m", "import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8 * 30 * 30, 10))\n")
+            .expect("runs");
+        let net = it.global("net").expect("defined");
+        let conv = it
+            .call_global("getattr", &[net.clone(), Value::str("0")], &[])
+            .expect("child");
+        let w = it.attribute(&conv, "weight").expect("weight").shape();
+        let fc = it.attribute(&net, "2").expect("fc");
+        let fc_in = it.attribute(&fc, "in_features").expect("in").as_int();
+        (w, fc_in)
+    })
+    .expect("thread");
+    assert_eq!(w, Some(vec![Some(8), Some(3), Some(3), Some(3)]));
+    assert_eq!(fc_in, Some(7200));
+}
+
+#[test]
+fn loops_over_opaque_data_leave_their_results_unknown() {
+    // After one symbolic pass over an unknown loader, counters, lists and comprehensions are
+    // unknown: asserts about them must not fail.
+    let code = "import torch\nfrom torch.utils.data import DataLoader\nloader = DataLoader(list(range(1000)), batch_size=10)\nn = 0\nlosses = []\nfor xb in loader:\n    n += 1\n    losses.append(1.0)\nassert n == 100\nassert len(losses) == 100\nprint(sum(losses) / len(losses))\nsq = [x * 2 for x in loader]\nassert len(sq) == 100\nbig = [x for x in range(10) if x in loader]\nassert len(big) == 3\n";
+    assert!(check_code(code).is_empty());
+    // The body still runs once, so constant errors inside it are found.
+    let code = "import torch\nimport torch.nn as nn\nfrom torch.utils.data import DataLoader\nloader = DataLoader([])\nhead = nn.Linear(512, 10)\nfor images, labels in loader:\n    logits = head(torch.randn(8, 256))\n";
+    let d = check_code(code);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "mat1 and mat2 shapes cannot be multiplied (8x256 and 512x10)"
+    );
+    assert_eq!(d[0].line, 7);
+}
+
+#[test]
+fn property_setters_and_builtin_layer_subclasses() {
+    let code = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nclass Temp:\n    def __init__(self):\n        self._t = 1.0\n    @property\n    def t(self):\n        return self._t\n    @t.setter\n    def t(self, v):\n        self._t = v\nassert Temp().t == 1.0\nclass Head(nn.Sequential):\n    def __init__(self, d, n):\n        super().__init__(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, n))\nh = Head(32, 5)\nassert h(torch.randn(2, 32)).shape == (2, 5) and len(h) == 3\nclass Twice(nn.Linear):\n    def forward(self, x):\n        return super().forward(x) * 2\nassert Twice(4, 2)(torch.randn(3, 4)).shape == (3, 2)\nclass Scaled(nn.Conv2d):\n    def forward(self, x):\n        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)\nassert Scaled(3, 8, 3, padding=1)(torch.randn(1, 3, 10, 10)).shape == (1, 8, 10, 10)\n";
+    let d = check_code(code);
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn recurrent_and_attention_layers_have_exact_parameters_and_shapes() {
+    let d = check_code("import copy\nimport torch\nimport torch.nn as nn\nlstm = nn.LSTM(10, 20, 2)\nassert sum(p.numel() for p in lstm.parameters()) == 5920\nassert [n for n, _ in lstm.named_parameters()][:3] == ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0']\nout, (h, c) = lstm(torch.randn(5, 3, 10))\nassert out.shape == (5, 3, 20) and h.shape == (2, 3, 20) and c.shape == (2, 3, 20)\ngru = nn.GRU(10, 20, batch_first=True)\nassert sum(p.numel() for p in gru.parameters()) == 1920\no, hn = gru(torch.randn(3, 5, 10))\nassert o.shape == (3, 5, 20) and hn.shape == (1, 3, 20)\nbi = nn.LSTM(10, 20, bidirectional=True, batch_first=True)\nassert sum(p.numel() for p in bi.parameters()) == 5120\no, _ = bi(torch.randn(4, 7, 10))\nassert o.shape == (4, 7, 40)\nmha = nn.MultiheadAttention(512, 8)\nassert sum(p.numel() for p in mha.parameters()) == 1_050_624\nq = torch.randn(10, 2, 512)\na, w = mha(q, q, q)\nassert a.shape == (10, 2, 512) and w.shape == (2, 10, 10)\nlayer = nn.TransformerEncoderLayer(d_model=512, nhead=8)\nassert sum(p.numel() for p in layer.parameters()) == 3_152_384\nenc = nn.TransformerEncoder(layer, num_layers=6)\nassert sum(p.numel() for p in enc.parameters()) == 18_914_304\nsrc = torch.rand(10, 32, 512)\nassert enc(src).shape == (10, 32, 512)\nm2 = copy.deepcopy(nn.Linear(3, 4))\nassert sum(p.numel() for p in m2.parameters()) == 16\npad = nn.ZeroPad2d((1, 1, 2, 0))\nassert pad(torch.randn(1, 1, 3, 3)).shape == (1, 1, 5, 5)\nps = nn.PixelShuffle(3)\nassert ps(torch.randn(1, 9, 4, 4)).shape == (1, 1, 12, 12)\ninorm = nn.InstanceNorm2d(3)\nassert inorm(torch.randn(2, 3, 8, 8)).shape == (2, 3, 8, 8)\nassert sum(p.numel() for p in inorm.parameters()) == 0\n");
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn recurrent_and_attention_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "import torch\nimport torch.nn as nn\nlstm = nn.LSTM(32, 64, batch_first=True)\ntokens = torch.randint(0, 100, (4, 12))\nout, _ = lstm(tokens)\n",
+            "ValueError",
+            "input must have the type torch.float32, got type torch.int64",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nemb = nn.Embedding(100, 64)\nlstm = nn.LSTM(32, 64, batch_first=True)\nout, _ = lstm(emb(torch.randint(0, 100, (4, 12))))\n",
+            "RuntimeError",
+            "input.size(-1) must be equal to input_size. Expected 32, got 64",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nenc = nn.TransformerEncoderLayer(d_model=512, nhead=8, batch_first=True)\nenc(torch.randn(2, 10, 256))\n",
+            "AssertionError",
+            "was expecting embedding dimension of 512, but got 256",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nrnn = nn.RNN(8, 16, num_layers=2)\nh0 = torch.zeros(1, 3, 16)\nout, hn = rnn(torch.randn(5, 3, 8), h0)\n",
+            "RuntimeError",
+            "Expected hidden size (2, 3, 16), got [1, 3, 16]",
+        ),
+        (
+            "import torch\nimport torch.nn as nn\nlstm = nn.LSTM(8, 16)\nh0 = torch.zeros(1, 3, 16)\nc0 = torch.zeros(1, 4, 16)\nout, hn = lstm(torch.randn(5, 3, 8), (h0, c0))\n",
+            "RuntimeError",
+            "Expected hidden[1] size (1, 3, 16), got [1, 4, 16]",
+        ),
+        (
+            "import torch.nn as nn\nnn.MultiheadAttention(100, 3)\n",
+            "AssertionError",
+            "embed_dim must be divisible by num_heads",
+        ),
+    ];
+    for (code, ty, msg) in cases {
+        let d = check_code(code);
+        assert_eq!(d.len(), 1, "{code}: {d:#?}");
+        assert_eq!(
+            (d[0].error_type.as_str(), d[0].message.as_str()),
+            (*ty, *msg)
+        );
+        assert_eq!(d[0].line, code.lines().count(), "{code}");
+    }
+}
+
+#[test]
+fn syntax_errors_in_cpython_words() {
+    // (code, error type, message, line, column where CPython's is certain)
+    let cases: &[(&str, &str, &str, usize, Option<usize>)] = &[
+        (
+            "def f(x)\n    return x\n",
+            "SyntaxError",
+            "expected ':'",
+            1,
+            Some(9),
+        ),
+        (
+            "x = (1,\ny = 2\n",
+            "SyntaxError",
+            "'(' was never closed",
+            1,
+            Some(5),
+        ),
+        (
+            "model = nn.Sequential(\n    nn.Linear(2, 2),\n",
+            "SyntaxError",
+            "'(' was never closed",
+            1,
+            Some(22),
+        ),
+        (
+            "a = [1, 2)\n",
+            "SyntaxError",
+            "closing parenthesis ')' does not match opening parenthesis '['",
+            1,
+            Some(10),
+        ),
+        ("x = 1)\n", "SyntaxError", "unmatched ')'", 1, Some(6)),
+        (
+            "if x = 1:\n    pass\n",
+            "SyntaxError",
+            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+            1,
+            Some(4),
+        ),
+        (
+            "x + 1 = 2\n",
+            "SyntaxError",
+            "cannot assign to expression here. Maybe you meant '==' instead of '='?",
+            1,
+            Some(1),
+        ),
+        (
+            "True = 1\n",
+            "SyntaxError",
+            "cannot assign to True",
+            1,
+            Some(1),
+        ),
+        (
+            "f() = 1\n",
+            "SyntaxError",
+            "cannot assign to function call here. Maybe you meant '==' instead of '='?",
+            1,
+            Some(1),
+        ),
+        (
+            "def f(x=1, y):\n    pass\n",
+            "SyntaxError",
+            "parameter without a default follows parameter with a default",
+            1,
+            Some(12),
+        ),
+        (
+            "x = [1 2]\n",
+            "SyntaxError",
+            "invalid syntax. Perhaps you forgot a comma?",
+            1,
+            Some(6),
+        ),
+        (
+            "fc = nn.Linear(512 10)\n",
+            "SyntaxError",
+            "invalid syntax. Perhaps you forgot a comma?",
+            1,
+            Some(16),
+        ),
+        (
+            "s = \"\"\"abc\nmore\n",
+            "SyntaxError",
+            "unterminated triple-quoted string literal (detected at line 2)",
+            1,
+            Some(5),
+        ),
+        (
+            "s = 'abc\n",
+            "SyntaxError",
+            "unterminated string literal (detected at line 1)",
+            1,
+            Some(5),
+        ),
+        (
+            "x = {'a': 1, 'b' 2}\n",
+            "SyntaxError",
+            "':' expected after dictionary key",
+            1,
+            Some(16),
+        ),
+        (
+            "for i in range(3):\nprint(i)\n",
+            "IndentationError",
+            "expected an indented block after 'for' statement on line 1",
+            2,
+            Some(1),
+        ),
+        (
+            "x = 1\n    y = 2\n",
+            "IndentationError",
+            "unexpected indent",
+            2,
+            None,
+        ),
+        (
+            "def f():\n        x = 1\n    y = 2\n",
+            "IndentationError",
+            "unindent does not match any outer indentation level",
+            3,
+            None,
+        ),
+        (
+            "print 'hello'\n",
+            "SyntaxError",
+            "Missing parentheses in call to 'print'. Did you mean print(...)?",
+            1,
+            Some(1),
+        ),
+        (
+            "f(x=1, 2)\n",
+            "SyntaxError",
+            "positional argument follows keyword argument",
+            1,
+            None,
+        ),
+        (
+            "f(x for x in y, 1)\n",
+            "SyntaxError",
+            "Generator expression must be parenthesized",
+            1,
+            Some(3),
+        ),
+        (
+            "return 1\n",
+            "SyntaxError",
+            "'return' outside function",
+            1,
+            Some(1),
+        ),
+        ("break\n", "SyntaxError", "'break' outside loop", 1, Some(1)),
+        (
+            "h = F.relu(self.fc1(x) self.fc2(x))\n",
+            "SyntaxError",
+            "invalid syntax. Perhaps you forgot a comma?",
+            1,
+            Some(12),
+        ),
+        ("x = 5 +* 3\n", "SyntaxError", "invalid syntax", 1, None),
+    ];
+    for (code, ty, msg, line, col) in cases {
+        let d = check_code(code);
+        assert_eq!(d.len(), 1, "{code:?}: {d:#?}");
+        assert_eq!(d[0].kind, DiagKind::Syntax, "{code:?}");
+        assert_eq!(
+            (d[0].error_type.as_str(), d[0].message.as_str()),
+            (*ty, *msg),
+            "{code:?}"
+        );
+        assert_eq!(d[0].line, *line, "{code:?}");
+        if let Some(col) = col {
+            assert_eq!(d[0].column, *col, "{code:?}");
+        }
+    }
+}
+
+#[test]
+fn a_badly_broken_block_does_not_cascade_into_name_errors() {
+    let md = "```python\nimport torch\nimport torch.nn as nn\nfrom torch.nn import functional as F, init\nclass Net(nn.Module:\n    def __init__(self)\n        super().__init__(\n        self.fc = nn.Linear(4, 2\nmodel, opt = Net(), None\nfor epoch, batch in []:\n    pass\nwith open('f') as fh:\n    pass\n```\n\n```python\nout = model(torch.randn(3, 4))\nF.relu(out)\ninit.zeros_(out)\nprint(Net, opt, epoch, batch, fh)\n```\n";
+    let d = check_md(md);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].kind, DiagKind::Syntax);
+}

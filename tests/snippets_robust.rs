@@ -90,6 +90,9 @@ fn numbers_replaced() {
             "(-1)",
             "7",
             "(10**30)",
+            "(-(2**62) * 2)",
+            "(2**62 - 1 + 2**62)",
+            "(2**31)",
             "2.5",
             "None",
             "'x'",
@@ -143,5 +146,106 @@ fn calls_swapped() {
                 &check_blocks(&blocks_from_markdown(&t), &budget()),
             );
         }
+    }
+}
+
+#[test]
+fn extreme_integers_never_overflow() {
+    let big = "(2**62 - 1 + 2**62)";
+    let min = "(-(2**62) * 2)";
+    let lines = [
+        format!("nn.Conv2d(3, 8, {min})(x)"),
+        format!("nn.Conv2d(3, 8, 3, stride={big})(x)"),
+        format!("nn.Conv2d(3, 8, 3, padding={big})(x)"),
+        format!("nn.Conv2d(3, 8, 3, dilation={big})(x)"),
+        format!("nn.ConvTranspose2d(3, 8, 3, stride={big})(x)"),
+        format!("nn.ConvTranspose2d(3, 8, {min}, output_padding={big})(x)"),
+        format!("nn.MaxPool2d({min})(x)"),
+        format!("nn.MaxPool2d(3, stride={min})(x)"),
+        format!("nn.AvgPool2d(2, stride={big}, ceil_mode=True)(x)"),
+        format!("nn.AdaptiveAvgPool2d({min})(x)"),
+        format!("nn.Linear({big}, {big})"),
+        format!("nn.Linear({big}, 2)(torch.randn(2, {big}))"),
+        format!("x.chunk({big})"),
+        format!("x[::{big}]"),
+        format!("x[{min}:]"),
+        format!("x[..., {min}]"),
+        format!("F.pad(x, ({big}, {big}))"),
+        format!("torch.randn({big}, {big}).view(-1)"),
+        format!("torch.randn({big}, 2).view({big}, -1)"),
+        format!("x.repeat({big}, {big}, 2, 2)"),
+        format!("x.expand({big}, 3, 8, 8)"),
+        "x.unsqueeze(1).transpose(0, 1).unsqueeze(0)".to_string(),
+        format!("list(range(10))[::{big}]"),
+        format!("list(enumerate([1, 2], start={big}))"),
+        format!("torch.arange(0, {big}, 1)"),
+        format!("torch.linspace(0, 1, {min})"),
+        format!("torch.eye({min})"),
+        format!("x.narrow(0, 0, {min})"),
+        format!("x.topk({min})"),
+        format!("torch.randn(3).split([{big}, {big}])"),
+        format!("x.flatten({min})"),
+        format!("{big} // -1 + {min} // -1 + {min} % -1"),
+        format!("abs({min}) + (-{min})"),
+        format!("range({min}, {big}, {big})[1]"),
+        format!("'{{:{big}}}'.format(1)"),
+        format!("f'{{1:{big}d}}'"),
+        format!("[0] * {big}"),
+        format!("torch.randint(0, 10, ({big},)).float().mean()"),
+    ];
+    for l in lines {
+        let code = format!(
+            "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nx = torch.randn(1, 3, 8, 8)\n{l}\n"
+        );
+        let b = Block {
+            code,
+            first_line: 1,
+            offset: 0,
+            mode: lessonlint::snippets::Mode::Check,
+            cell: None,
+        };
+        no_internal_error(&l, &check_blocks(&[b], &budget()));
+    }
+}
+
+#[test]
+fn zero_dimensional_tensors_are_handled() {
+    for l in [
+        "s.size(0)",
+        "s.narrow(0, 0, 1)",
+        "s.index_select(0, torch.tensor([0]))",
+        "s.unflatten(0, (1, 1))",
+        "s.unsqueeze(0).squeeze(0).sum(0)",
+        "s.view(-1)",
+        "s.flatten()",
+        "s.t().T",
+        "s.transpose(0, 0)",
+        "s.chunk(2)",
+        "s[0]",
+        "s[None]",
+        "s[...]",
+        "torch.cat([s, s])",
+        "torch.stack([s, s], dim=1)",
+        "len(s)",
+        "list(s)",
+        "F.softmax(s, dim=0)",
+        "s.permute()",
+        "s.max(0)",
+        "s.topk(1)",
+        "s.repeat(2)",
+        "s.expand(3)",
+        "F.linear(s, torch.randn(2, 3))",
+        "s @ s",
+    ] {
+        let code =
+            format!("import torch\nimport torch.nn.functional as F\ns = torch.tensor(3.0)\n{l}\n");
+        let b = Block {
+            code,
+            first_line: 1,
+            offset: 0,
+            mode: lessonlint::snippets::Mode::Check,
+            cell: None,
+        };
+        no_internal_error(l, &check_blocks(&[b], &budget()));
     }
 }

@@ -277,6 +277,7 @@ pub(crate) fn import_module(name: &str) -> Value {
         "math" => Value::Namespace(Ns::Math),
         "collections" => Value::Namespace(Ns::Collections),
         "builtins" => Value::Namespace(Ns::Builtins),
+        "copy" => Value::Namespace(Ns::Copy),
         _ => Value::Opaque,
     }
 }
@@ -341,6 +342,10 @@ fn ns_attr(interp: &Interp, ns: Ns, name: &str) -> Value {
             _ => Value::Opaque,
         },
         Ns::Builtins => Value::Opaque,
+        Ns::Copy => match name {
+            "deepcopy" | "copy" => bfn(BKind::Py, name),
+            _ => Value::Opaque,
+        },
         Ns::Random | Ns::NnUtils => Value::Opaque,
     }
 }
@@ -362,6 +367,8 @@ pub(crate) fn call_builtin(interp: &mut Interp, b: &Rc<Builtin>, args: Args) -> 
         BKind::DictM => dict_method(interp, b, args),
         BKind::TupleM => tuple_method(b, args),
         BKind::SetM => set_method(interp, b, args),
+        // `@prop.setter` / `@prop.deleter`: the property keeps its getter.
+        BKind::Misc if &*b.name == "keep_property" => Ok(b.recv.clone().unwrap_or(Value::Opaque)),
         BKind::Misc => Ok(Value::Opaque),
     }
 }
@@ -446,7 +453,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
             let rows = items
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| Value::tuple(vec![Value::Int(start + i as i64), x]))
+                .map(|(i, x)| {
+                    let k = start.checked_add(i as i64).map(Value::Int);
+                    Value::tuple(vec![k.unwrap_or(Value::Opaque), x])
+                })
                 .collect();
             Ok(iter_of(rows))
         }
@@ -825,6 +835,12 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 _ => Ok(Value::Opaque),
             }
         }
+        "deepcopy" => Ok(super::modules::deep_copy(&arg0(&args))),
+        "copy" => Ok(match arg0(&args) {
+            Value::List(l) => Value::list(l.borrow().clone()),
+            Value::Dict(d) => Value::Dict(Rc::new(RefCell::new(d.borrow().clone()))),
+            other => other,
+        }),
         "staticmethod" => Ok(Value::Wrapped(Rc::new((WrapKind::Static, arg0(&args))))),
         "classmethod" => Ok(Value::Wrapped(Rc::new((
             WrapKind::ClassMethod,
@@ -1154,6 +1170,10 @@ pub(crate) fn value_attr(interp: &mut Interp, v: &Value, name: &str) -> R<Value>
     match v {
         Value::Namespace(ns) => Ok(ns_attr(interp, *ns, name)),
         Value::Tensor(t) => super::torchfns::tensor_attr(interp, v, t, name),
+        Value::Wrapped(w) if w.0 == WrapKind::Property => Ok(match name {
+            "setter" | "deleter" | "getter" => bmethod(BKind::Misc, "keep_property", v),
+            _ => Value::Opaque,
+        }),
         Value::Str(_) => {
             if STR_METHODS.contains(&name) {
                 Ok(bmethod(BKind::StrM, name, v))
@@ -2263,7 +2283,10 @@ fn slice_vec(items: &[Value], s: &[Value; 3]) -> R<Option<Vec<Value>>> {
         if let Some(x) = items.get(i as usize) {
             out.push(x.clone());
         }
-        i += st;
+        match i.checked_add(st) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     Ok(Some(out))
 }

@@ -146,6 +146,13 @@ impl Interp {
         self.handling.clear();
     }
 
+    /// A global name, or a Python builtin.
+    pub(crate) fn global_or_builtin(&self, name: &str) -> Option<Value> {
+        self.globals
+            .get(name)
+            .or_else(|| self.builtin_names.get(name).cloned())
+    }
+
     pub(crate) fn keep_source(&mut self, src: Rc<SourceInfo>) {
         self.sources.push(src);
     }
@@ -266,6 +273,13 @@ impl Interp {
             declared_nonlocal: Vec::new(),
         };
         self.havoc(body, &mut f);
+    }
+
+    /// Bind `name` to an opaque value unless it is already bound.
+    pub(crate) fn forget_global(&mut self, name: &str) {
+        if self.globals.get(name).is_none() {
+            self.globals.set(name, Value::Opaque);
+        }
     }
 
     fn exec_body(&mut self, body: &[Stmt], f: &mut Frame) -> R<()> {
@@ -489,8 +503,10 @@ impl Interp {
             }
         }
         if opaque {
-            // The loop may run any number of times.
+            // The loop may run any number of times: what it binds (accumulators, last
+            // batch) is unknown afterwards.
             self.havoc_target(&fs.target, f);
+            self.havoc(&fs.body, f);
         }
         if !broke {
             self.exec_body(&fs.orelse, f)?;
@@ -1389,11 +1405,15 @@ impl Interp {
             }
             Expr::ListComp(lc) => {
                 let mut out = Vec::new();
-                self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&lc.elt, cf)?;
                     out.push(v);
                     Ok(())
                 })?;
+                if opaque {
+                    // Unknown length: the elements were still evaluated (for their errors).
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::list(out))
             }
             Expr::Generator(g) => {
@@ -1413,18 +1433,21 @@ impl Interp {
             }
             Expr::SetComp(sc) => {
                 let mut out: Vec<Value> = Vec::new();
-                self.comprehension(&sc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&sc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&sc.elt, cf)?;
                     if !out.iter().any(|y| py_eq(y, &v) == Some(true)) {
                         out.push(v);
                     }
                     Ok(())
                 })?;
+                if opaque {
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::Set(Rc::new(RefCell::new(out))))
             }
             Expr::DictComp(dc) => {
                 let mut d = Dict::default();
-                self.comprehension(&dc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&dc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&dc.value, cf)?;
                     if let Some(k) = &dc.key {
                         let k = me.eval(k, cf)?;
@@ -1432,6 +1455,9 @@ impl Interp {
                     }
                     Ok(())
                 })?;
+                if opaque {
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::Dict(Rc::new(RefCell::new(d))))
             }
             Expr::Subscript(s) => {

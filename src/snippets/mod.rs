@@ -9,7 +9,26 @@
 //!
 //! Entry points: [`check_blocks`] for the blocks of one file (one shared namespace, notebook
 //! semantics), and [`Interp`] for Rust code that wants to build a model from Python source and
-//! inspect it (parameter counts, output shapes).
+//! inspect it (parameter counts, output shapes):
+//!
+//! ```
+//! use lessonlint::snippets::{with_big_stack, Budget, Interp, Value};
+//!
+//! let (params, out) = with_big_stack(|| {
+//!     let mut it = Interp::new(&Budget::default());
+//!     let src = "import torch.nn as nn\ndef make(n):\n    return nn.Sequential(nn.Linear(n, 2), nn.ReLU())\n";
+//!     it.run_source("model.py", src).expect("runs");
+//!     let m = it.call_global("make", &[Value::int(3)], &[]).expect("builds");
+//!     (it.param_count(&m), it.forward(&m, &[5, 3]).expect("forward"))
+//! })
+//! .expect("interpreter thread");
+//! assert_eq!(params, Some(8));
+//! assert_eq!(out, vec![5, 2]);
+//! ```
+//!
+//! Values are reference-counted and not `Send`: keep an [`Interp`] and its values on one
+//! thread (use [`with_big_stack`] for code you do not control, so deep recursion cannot
+//! overflow the host stack).
 
 mod api;
 mod builtins;
@@ -318,6 +337,10 @@ fn check_block(
             });
         }
         interp.havoc_module(src.clone(), &module.body);
+        // The parser's recovery may have lost definitions: forget what the text binds too.
+        for name in text_bound_names(&b.code) {
+            interp.forget_global(&name);
+        }
         return diags;
     }
     if b.mode == Mode::Opaque {
@@ -376,6 +399,78 @@ fn parse(code: &str) -> (ModModule, Option<errors::SyntaxProblem>) {
     let module = parsed.into_syntax();
     let p = semantic_problem(&module.body, false, false);
     (module, p)
+}
+
+/// Names a block's text binds at the start of its lines (`def f`, `class C`, `x = …`, imports,
+/// `for x in`, `with … as x`), found without parsing.
+fn text_bound_names(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> Option<String> {
+        let n: String = s
+            .trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let ok = n
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        ok.then_some(n)
+    };
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let t = line.trim_start();
+        let t = t.strip_prefix("async ").unwrap_or(t);
+        if let Some(r) = t.strip_prefix("def ").or_else(|| t.strip_prefix("class ")) {
+            out.extend(ident(r));
+        } else if let Some(r) = t.strip_prefix("import ") {
+            for part in r.split(',') {
+                match part.split_once(" as ") {
+                    Some((_, alias)) => out.extend(ident(alias)),
+                    None => out.extend(ident(part.trim().split('.').next().unwrap_or(""))),
+                }
+            }
+        } else if let Some(r) = t.strip_prefix("from ") {
+            if let Some((_, names)) = r.split_once(" import ") {
+                for part in names
+                    .trim_matches(|c| c == '(' || c == ')' || c == ' ')
+                    .split(',')
+                {
+                    match part.split_once(" as ") {
+                        Some((_, alias)) => out.extend(ident(alias)),
+                        None => out.extend(ident(part)),
+                    }
+                }
+            }
+        } else if let Some(r) = t.strip_prefix("for ") {
+            if let Some((targets, _)) = r.split_once(" in ") {
+                out.extend(
+                    targets
+                        .split(',')
+                        .filter_map(|x| ident(x.trim_matches(|c| c == '(' || c == ' '))),
+                );
+            }
+        } else if t.starts_with("with ") {
+            if let Some((_, alias)) = t.rsplit_once(" as ") {
+                out.extend(ident(alias));
+            }
+        } else if let Some((lhs, rhs)) = t.split_once('=') {
+            let augmented = lhs.ends_with([
+                '+', '-', '*', '/', '%', '&', '|', '^', '<', '>', '!', ':', '@',
+            ]);
+            if !rhs.starts_with('=') && !augmented || lhs.ends_with(':') {
+                let lhs = lhs.split(':').next().unwrap_or("");
+                for target in lhs.split(',') {
+                    let target = target
+                        .trim()
+                        .trim_matches(|c| c == '(' || c == ')' || c == '*');
+                    if target.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        out.extend(ident(target));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// CPython refuses more than 200 nested brackets; also keep the parser's recursion bounded.
@@ -591,9 +686,9 @@ impl Interp {
             .map_err(|(e, _)| diag_from_exc(&e, 0, &src))
     }
 
-    /// A global name's value.
+    /// A global name's value (or a Python builtin such as `len`).
     pub fn global(&self, name: &str) -> Option<Value> {
-        self.globals.get(name)
+        self.global_or_builtin(name)
     }
 
     fn api_src(&mut self, what: &str) -> Rc<SourceInfo> {
@@ -685,6 +780,19 @@ impl Interp {
     /// Total `numel()` of `v.buffers()` (BatchNorm running statistics and counters).
     pub fn buffer_count(&self, v: &Value) -> Option<i64> {
         modules::count(v, true)
+    }
+
+    /// `v.name` (e.g. `model.fc`, `conv.weight`).
+    pub fn attribute(&mut self, v: &Value, name: &str) -> Result<Value, SnippetDiag> {
+        let src = self.api_src(name);
+        self.get_attr(v, name).map_err(|fl| match fl {
+            errors::Flow::Exc(e) => diag_from_exc(&e, 0, &src),
+            _ => diag_from_exc(
+                &Exception::new("SyntaxError", "unexpected control flow"),
+                0,
+                &src,
+            ),
+        })
     }
 
     /// `named_parameters()` with their shapes.

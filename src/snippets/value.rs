@@ -80,6 +80,7 @@ pub enum Ns {
     Random,
     NnUtils,
     Builtins,
+    Copy,
 }
 
 /// Where a builtin function lives (so methods and functions dispatch to the right table).
@@ -315,6 +316,8 @@ pub struct ModState {
     pub initialized: bool,
     /// Something about its parameters is not known (an opaque argument or attribute).
     pub uncertain: bool,
+    /// Its list of children is not known (so it cannot be iterated or run).
+    pub incomplete: bool,
 }
 
 impl ModState {
@@ -327,6 +330,7 @@ impl ModState {
             training: true,
             initialized: false,
             uncertain: false,
+            incomplete: false,
         }
     }
     pub fn module(&self, name: &str) -> Option<&Value> {
@@ -387,6 +391,14 @@ impl Value {
     pub fn tensor(t: Tensor) -> Value {
         Value::Tensor(Rc::new(t))
     }
+    /// The shape of a tensor value (`None` entries are unknown dimensions).
+    pub fn shape(&self) -> Option<Vec<Option<i64>>> {
+        match self {
+            Value::Tensor(t) => Some(t.shape.clone()),
+            _ => None,
+        }
+    }
+    /// True for values the interpreter does not model.
     pub fn is_opaque(&self) -> bool {
         matches!(self, Value::Opaque)
     }
