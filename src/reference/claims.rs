@@ -125,6 +125,10 @@ pub struct Claim {
     pub figure: Written,
     /// The figure's place (number, unit and noun: "60M parameters").
     pub span: Range<usize>,
+    /// Other models named before the figure in the same sentence ("ResNet-152 has fewer
+    /// parameters than VGG-16 (60M vs 138M parameters)"): a figure that fits one of them is
+    /// not reported, since the sentence may well mean that one.
+    pub alternatives: Vec<Mention>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,6 +370,7 @@ fn table_figure(text: &str, cell: Range<usize>, col: &TableColumn, m: &Mention) 
         counted: col.counted.clone(),
         figure: w,
         span: toks[i].span.start..end,
+        alternatives: Vec::new(),
     })
 }
 
@@ -1057,6 +1062,27 @@ fn in_unit(text: &str, unit: Unit) -> Vec<Claim> {
     let mut out = Vec::new();
     let figs = figures(text, &toks);
     for (fig, ft, fe, span) in &figs {
+        let after: Vec<String> = toks[*fe..toks.len().min(fe + 4)]
+            .iter()
+            .map(lower)
+            .collect();
+        let after_ref: Vec<&str> = after.iter().map(String::as_str).collect();
+        // "23 layers more than ResNet-18", "14M parameters fewer": a difference, not a count.
+        let comparative = matches!(
+            after_ref.as_slice(),
+            ["more" | "fewer" | "less", ..] | ["than", ..] | ["extra", ..]
+        ) || matches!(
+            toks.get(ft.wrapping_sub(1)).map(lower).as_deref(),
+            Some("extra" | "additional" | "another")
+        );
+        // "the 5,130 parameters of the new head": a part named after the figure.
+        let part_after = matches!(after_ref.first(), Some(&("of" | "in" | "for")))
+            && after_ref[1..]
+                .iter()
+                .any(|w| PART_NOUNS.contains(w) || *w == "new");
+        if comparative || part_after {
+            continue;
+        }
         let is_count = matches!(fig, Figure::Count(..));
         if is_count {
             let after: Vec<String> = toks[*fe..toks.len().min(fe + 2)]
@@ -1109,7 +1135,21 @@ fn in_unit(text: &str, unit: Unit) -> Vec<Claim> {
             continue;
         };
         // A group "ResNet-50 and ResNet-101 have 25.6M and 44.5M parameters" binds in order.
-        let between: Vec<String> = toks[nb + 1..*ft].iter().map(lower).collect();
+        // Other figures between the model and this one ("ResNet-34 (34 layers, 21.8M
+        // parameters)") are not parts of the model.
+        let between: Vec<String> = (nb + 1..*ft)
+            .filter(|k| {
+                !figs.iter().any(|(f2, s2, e2, _)| {
+                    // "three FC layers hold 124M": a count of a part still names the part.
+                    let names_part = matches!(
+                        f2,
+                        Figure::Count(_, Counted::FcLayers | Counted::ConvLayers)
+                    );
+                    s2 <= k && k < e2 && !names_part
+                })
+            })
+            .map(|k| lower(&toks[k]))
+            .collect();
         let group = group_before(&before, &toks);
         let m = if group.len() > 1 {
             let next_mention = ms
@@ -1146,7 +1186,15 @@ fn in_unit(text: &str, unit: Unit) -> Vec<Claim> {
             .map(|j| lower(&toks[j]))
             .is_some_and(|w| matches!(w.as_str(), "its" | "their"));
         let between = if whole { Vec::new() } else { between };
-        if let Some(c) = claim(m, fig, span.clone(), &between) {
+        if let Some(mut c) = claim(m, fig, span.clone(), &between) {
+            // Counts bind only right after their model; a parameter count may bind loosely.
+            if matches!(fig, Figure::Params(_)) {
+                c.alternatives = before
+                    .iter()
+                    .map(|(x, _, _)| (*x).clone())
+                    .filter(|x| x != m && matches!(x.named, Named::Model(_)))
+                    .collect();
+            }
             out.push(c);
         }
     }
@@ -1262,6 +1310,7 @@ fn claim(m: &Mention, fig: &Figure, span: Range<usize>, between: &[String]) -> O
         counted,
         figure,
         span,
+        alternatives: Vec::new(),
     })
 }
 
@@ -1385,6 +1434,29 @@ mod tests {
     }
 
     #[test]
+    fn comparisons_fit_either_model() {
+        let c = find("ResNet-152 has far fewer parameters than VGG-16 (60M vs 138M parameters).");
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|c| check(c).unwrap().is_none()), "{c:?}");
+        let c = find("ResNet-152, deeper than VGG-16, has 50M parameters.");
+        assert!(check(&c[0]).unwrap().is_some());
+        let c = find("ResNet-152 has 50M parameters, unlike VGG-16.");
+        assert!(check(&c[0]).unwrap().is_some());
+    }
+
+    #[test]
+    fn differences_and_parts_named_after_the_figure() {
+        assert!(claims("ResNet-50 has 23 layers more than ResNet-18.").is_empty());
+        assert!(
+            claims("We freeze ResNet-18 and train the 5,130 parameters of the new head.")
+                .is_empty()
+        );
+        let got = claims("ResNet-34 (34 layers, 21.8M parameters) is deeper.");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].1, Counted::Parameters);
+    }
+
+    #[test]
     fn a_part_of_the_whole() {
         let got = claims("VGG-16's three FC layers hold about 124M of its 138M parameters.");
         let kinds: Vec<Counted> = got.into_iter().map(|c| c.1).collect();
@@ -1476,6 +1548,23 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// Checks a claim against the reference. `Ok(None)` when it agrees (or cannot be checked:
 /// a layer expression that does not evaluate).
 pub fn check(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceError> {
+    let m = check_one(c)?;
+    if m.is_some() {
+        for alt in &c.alternatives {
+            let other = Claim {
+                mention: alt.clone(),
+                alternatives: Vec::new(),
+                ..c.clone()
+            };
+            if matches!(check_one(&other), Ok(None)) {
+                return Ok(None);
+            }
+        }
+    }
+    Ok(m)
+}
+
+fn check_one(c: &Claim) -> Result<Option<Mismatch>, &'static super::ReferenceError> {
     let spec = match &c.mention.named {
         Named::Model(m) => *m,
         Named::AnyVgg => match find_model("vgg16") {

@@ -6,7 +6,8 @@
 //! - blocks: `(in_channels, out_channels, stride=1)` and its spellings (`in_planes, planes`,
 //!   `inplanes, planes`, `in_ch, out_ch`, …), or `(channels)` for an identity-only block.
 //!   Probed in the identity configuration `(C, C)` on `[N, C, S, S]` and, when it takes a
-//!   stride, the projection configuration `(C, 2C, stride=2)`. A class whose name says
+//!   stride, the projection configuration `(C, 2C, stride=2)` (not when the caller passes the
+//!   shortcut in, as torchvision's `downsample=None` does). A class whose name says
 //!   "plain" is compared with the plain block (no shortcut); classes named "Bottleneck" are
 //!   not probed (the lessons do not develop them).
 //! - networks (name says "resnet" or "plain", not "block"): one integer parameter `n`,
@@ -195,6 +196,12 @@ fn recognise(c: &ClassInfo, s: &ProbeSettings) -> Option<(ProbeKind, Shape)> {
             if stride_anywhere && !stride {
                 return None; // a stride, but not `stride=1` right after the channels
             }
+            // torchvision's `downsample=None`: the caller builds the projection, so only the
+            // identity configuration is the block's own.
+            let caller_shortcut = rest
+                .iter()
+                .any(|n| matches!(*n, "downsample" | "shortcut" | "projection"));
+            let stride = stride && !caller_shortcut;
             let kind = if plain {
                 ProbeKind::PlainBlock
             } else {
@@ -583,6 +590,23 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn torchvision_blocks_get_their_shortcut_from_the_caller() {
+        let code = format!(
+            "import torch\nimport torch.nn as nn\n{}",
+            crate::reference::SOURCES[0]
+                .1
+                .split("class Bottleneck")
+                .next()
+                .unwrap()
+        );
+        let code = code.replace("import torch\nimport torch.nn as nn\n\n", "");
+        let out = probe(&code);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].class.name, "BasicBlock");
+        assert!(out[0].issues.is_empty(), "{:?}", out[0].issues);
     }
 
     #[test]
