@@ -131,7 +131,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Reads a file as text. Returns the text and, when the bytes are not UTF-8, the byte offset of
 /// the first invalid byte in the (lossily decoded) text.
-fn read_text(path: &Path, max: u64) -> Result<(String, Option<String>), LoadError> {
+/// Why a file could not be read as text.
+#[derive(Debug)]
+enum FileProblem {
+    TooLarge(String),
+    Encoding(String),
+}
+
+fn read_text(path: &Path, max: u64) -> Result<(String, Option<FileProblem>), LoadError> {
     let io = |error| LoadError::Io {
         path: path.to_path_buf(),
         error,
@@ -140,14 +147,24 @@ fn read_text(path: &Path, max: u64) -> Result<(String, Option<String>), LoadErro
     if meta.len() > max {
         return Ok((
             String::new(),
-            Some(format!(
+            Some(FileProblem::TooLarge(format!(
                 "file is {} bytes; files over {} bytes are not read",
                 meta.len(),
                 max
-            )),
+            ))),
         ));
     }
     let bytes = std::fs::read(path).map_err(io)?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        return Ok((
+            text,
+            Some(FileProblem::Encoding(
+                "the file is UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8"
+                    .into(),
+            )),
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(s) => Ok((s, None)),
         Err(e) => {
@@ -157,10 +174,10 @@ fn read_text(path: &Path, max: u64) -> Result<(String, Option<String>), LoadErro
             let text = String::from_utf8_lossy(&bytes).into_owned();
             Ok((
                 text,
-                Some(format!(
+                Some(FileProblem::Encoding(format!(
                     "not valid UTF-8: invalid byte 0x{:02X} at byte {valid} (line {line})",
                     bytes[valid]
-                )),
+                ))),
             ))
         }
     }
@@ -170,7 +187,7 @@ fn read_text(path: &Path, max: u64) -> Result<(String, Option<String>), LoadErro
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadError> {
     let (candidates, roots) = collect(paths)?;
     // Read in parallel, keep the sorted order.
-    let read: Vec<Result<(String, Option<String>), LoadError>> = candidates
+    let read: Vec<Result<(String, Option<FileProblem>), LoadError>> = candidates
         .par_iter()
         .map(|c| read_text(&c.path, opts.max_file_bytes))
         .collect();
@@ -188,14 +205,18 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
             parse::classify(&c.path, &text)
         };
         let id = ws.sources.add(SourceFile::new(&c.path, text));
-        if let Some(msg) = problem {
+        if let Some(problem) = problem {
             let text = &ws.sources.get(id).text;
             let span = first_bad_char(text);
-            ws.file_findings.push(
-                Finding::new(RULE_UNREADABLE, id, span, msg)
+            let f = match problem {
+                FileProblem::TooLarge(msg) => Finding::new(RULE_UNREADABLE, id, span, msg)
+                    .label("not read")
+                    .help("split the file, or raise the limit with `--max-file-bytes`"),
+                FileProblem::Encoding(msg) => Finding::new(RULE_UNREADABLE, id, span, msg)
                     .label("cannot be read as text here")
                     .help("save the file as UTF-8 text"),
-            );
+            };
+            ws.file_findings.push(f);
             continue;
         }
         if is_notebook {

@@ -197,3 +197,32 @@ fn unknown_flag_is_exit_two() {
     let o = run(&["lint", "--no-such-flag"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn utf16_file_is_named_as_such() {
+    let dir = tmp();
+    let p = dir.path().join("utf16.md");
+    let mut bytes = vec![0xFF, 0xFE];
+    for c in "# Lesson: X\n".encode_utf16() {
+        bytes.extend(c.to_le_bytes());
+    }
+    std::fs::write(&p, bytes).unwrap();
+    let o = run(&["lint", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("the file is UTF-16 text"), "{}", text(&o));
+}
+
+#[test]
+fn too_large_file_points_at_the_limit_flag() {
+    let dir = tmp();
+    let p = dir.path().join("big.md");
+    std::fs::write(&p, "# Lesson: X\n".repeat(200)).unwrap();
+    let o = run(&["lint", p.to_str().unwrap(), "--max-file-bytes", "100"]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("file is 2400 bytes; files over 100 bytes are not read"),
+        "{t}"
+    );
+    assert!(t.contains("--max-file-bytes"), "{t}");
+}

@@ -113,3 +113,22 @@ fn every_lesson_rule_has_a_fixture_folder_docs_and_defaults() {
         }
     }
 }
+
+#[test]
+fn a_row_with_an_unescaped_pipe_is_only_a_shape_warning() {
+    // The extra cell shifts every column after it; checks of the shifted cells would only echo
+    // the shape warning as errors.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pipe.md");
+    let clean = std::fs::read_to_string(fixtures().join("clean.md")).unwrap();
+    let broken = clean.replacen(
+        "| nn.Conv2d API | APPLIED | mnist-cnn-project (3.1) | Wrote conv layers end to end |",
+        "| nn.Conv2d API | p(x_t|x_0) | APPLIED | mnist-cnn-project (3.1) | Wrote conv layers |",
+        1,
+    );
+    assert_ne!(clean, broken);
+    std::fs::write(&p, broken).unwrap();
+    let o = lint(&p);
+    let rules: Vec<&str> = o.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, vec!["table-row-shape"], "{}", describe(&o));
+}

@@ -328,6 +328,28 @@ impl Config {
                                     None,
                                 ));
                             }
+                            if let (Param::Int(d), Param::Int(n)) = (default, &new) {
+                                if *d >= 0 && *n < 0 {
+                                    return Err(err(
+                                        value_span(text, pspan),
+                                        format!(
+                                            "`{pname}` of `{id}` must not be negative (got {n})"
+                                        ),
+                                        Some(format!("the default is {d}")),
+                                    ));
+                                }
+                            }
+                            if let (Param::Float(_) | Param::Int(_), Param::Float(x)) =
+                                (default, &new)
+                            {
+                                if !x.is_finite() {
+                                    return Err(err(
+                                        value_span(text, pspan),
+                                        format!("`{pname}` of `{id}` must be a finite number"),
+                                        None,
+                                    ));
+                                }
+                            }
                             base.params.insert(pname, new);
                         }
                     }
@@ -437,6 +459,14 @@ mod tests {
         let e = Config::from_override_text(Path::new("x.yaml"), text).unwrap_err();
         assert_eq!(&text[e.span.start..e.span.end], "not-a-rule");
         assert!(e.message.contains("unknown rule"));
+    }
+
+    #[test]
+    fn negative_threshold_is_refused_at_its_value() {
+        let text = "rules:\n  too-few-misconceptions:\n    min: -3\n";
+        let e = Config::from_override_text(Path::new("x.yaml"), text).unwrap_err();
+        assert_eq!(&text[e.span.start..e.span.end], "-3");
+        assert!(e.message.contains("must not be negative"), "{}", e.message);
     }
 
     #[test]

@@ -420,6 +420,9 @@ pub struct Lesson {
     pub code_blocks: Vec<CodeBlock>,
     pub tables: Vec<Table>,
     pub table_shape_issues: Vec<TableShapeIssue>,
+    /// Lines written as table rows (`| a | b |`) that belong to no table, e.g. rows after an
+    /// HTML comment or a blank line that ended the table above them.
+    pub stray_table_rows: Vec<Cell>,
     /// HTML comments (`<!-- … -->`) with their lines, for suppressions and markers.
     pub comments: Vec<Cell>,
 }

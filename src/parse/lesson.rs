@@ -1181,7 +1181,41 @@ impl<'t> LessonBuilder<'t> {
             .or(self.title_slug.take())
             .unwrap_or_default();
         self.l.slug = slug;
+        self.find_stray_table_rows();
         self.l
+    }
+
+    /// Lines that look like table rows but lie in no table and no code block.
+    fn find_stray_table_rows(&mut self) {
+        let mut covered: Vec<Span> = self.l.tables.iter().map(|t| t.span).collect();
+        covered.extend(self.l.code_blocks.iter().map(|b| b.span));
+        covered.sort();
+        let text = self.src.text;
+        let mut start = 0;
+        let mut line = 1;
+        let mut ci = 0;
+        while start < text.len() {
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let raw = &text[start..end];
+            let t = raw.trim();
+            if t.len() > 2 && t.starts_with('|') && t.ends_with('|') && t.matches('|').count() >= 3
+            {
+                while ci < covered.len() && covered[ci].end <= start {
+                    ci += 1;
+                }
+                let inside = covered[ci..]
+                    .iter()
+                    .take_while(|s| s.start <= start)
+                    .any(|s| s.end > start);
+                if !inside {
+                    let lead = raw.len() - raw.trim_start().len();
+                    let span = Span::new(start + lead, start + lead + t.len());
+                    self.l.stray_table_rows.push(Cell::new(t, span, line));
+                }
+            }
+            start = end + 1;
+            line += 1;
+        }
     }
 }
 

@@ -30,6 +30,9 @@ impl LessonRule for ActualDepthDiffersFromPhase1 {
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
         let threshold = ctx.settings.float("min_similarity");
         for p in &ctx.lesson.prerequisites {
+            if super::malformed_row(ctx.lesson, p.line) {
+                continue;
+            }
             let actual = DepthCell::parse(&p.actual.text);
             let Some(a) = actual.reached() else { continue };
             let Some((row, score)) = best_match(

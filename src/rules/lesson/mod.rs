@@ -19,6 +19,7 @@ mod review_iterations_invalid;
 mod review_summary_miscounted;
 pub(crate) mod review_util;
 mod status_contradicts_depths;
+mod stray_table_row;
 mod table_row_shape;
 mod too_few_examples;
 mod too_few_misconceptions;
@@ -46,6 +47,7 @@ pub fn all() -> Vec<Box<dyn LessonRule>> {
         Box::new(review_iterations_invalid::ReviewIterationsInvalid),
         Box::new(review_summary_miscounted::ReviewSummaryMiscounted),
         Box::new(status_contradicts_depths::StatusContradictsDepths),
+        Box::new(stray_table_row::StrayTableRow),
         Box::new(table_row_shape::TableRowShape),
         Box::new(too_few_examples::TooFewExamples),
         Box::new(too_few_misconceptions::TooFewMisconceptions),
@@ -106,4 +108,10 @@ pub(crate) fn has_section(lesson: &Lesson, prefix: &str) -> bool {
         .headings
         .iter()
         .any(|h| h.text.to_ascii_lowercase().starts_with(prefix))
+}
+
+/// Whether the table row on `line` has the wrong number of cells: its cells are read from the
+/// wrong columns, so checks of their content would only echo `table-row-shape`.
+pub(crate) fn malformed_row(lesson: &Lesson, line: usize) -> bool {
+    lesson.table_shape_issues.iter().any(|t| t.line == line)
 }

@@ -28,6 +28,9 @@ impl LessonRule for StatusContradictsDepths {
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
         let fading = ctx.settings.str_list("fading_words");
         for p in &ctx.lesson.prerequisites {
+            if super::malformed_row(ctx.lesson, p.line) {
+                continue;
+            }
             let status = PrereqStatus::parse(&p.status.text);
             let Some(required) = DepthCell::parse(&p.required.text).floor() else {
                 continue;

@@ -59,10 +59,18 @@ impl LessonRule for UnknownVocabularyWord {
     }
     fn check(&self, ctx: &LessonCtx, out: &mut Vec<Finding>) {
         let l = ctx.lesson;
-        for c in &l.concepts {
+        for c in l
+            .concepts
+            .iter()
+            .filter(|c| !super::malformed_row(l, c.line))
+        {
             Self::depth(ctx, &c.depth, out);
         }
-        for p in &l.prerequisites {
+        for p in l
+            .prerequisites
+            .iter()
+            .filter(|p| !super::malformed_row(l, p.line))
+        {
             Self::depth(ctx, &p.required, out);
             Self::depth(ctx, &p.actual, out);
             if let PrereqStatus::Unknown { word } = PrereqStatus::parse(&p.status.text) {
@@ -77,7 +85,7 @@ impl LessonRule for UnknownVocabularyWord {
                 );
             }
         }
-        for g in &l.gaps {
+        for g in l.gaps.iter().filter(|g| !super::malformed_row(l, g.line)) {
             if !g.size.is_blank() && GapSize::parse(&g.size.text).is_none() {
                 out.push(
                     ctx.finding(Self::META.id, g.size.span, format!("unknown gap size \"{}\"", g.size.text))
