@@ -277,6 +277,9 @@ fn table(text: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
         .map(|c| column_kind(&text[c.clone()]))
         .collect();
     for (ri, &(s, e)) in rows.iter().enumerate().skip(1) {
+        if !may_mention(&text[s..e]) {
+            continue;
+        }
         let row = cells(text, s, e);
         let is_rule = row.iter().all(|c| {
             text[c.clone()]
@@ -1042,7 +1045,32 @@ const PART_NOUNS: &[&str] = &[
     "downsample",
 ];
 
+/// Words without which a text names no model or layer that a claim could be about (a cheap
+/// test that spares tokenising the prose of a lesson that never names one).
+const MENTION_WORDS: &[&str] = &[
+    "resnet",
+    "resnext",
+    "vgg",
+    "wrn",
+    "plain",
+    "conv1d",
+    "conv2d",
+    "linear",
+    "batchnorm",
+];
+
+fn may_mention(s: &str) -> bool {
+    let b = s.as_bytes();
+    MENTION_WORDS.iter().any(|w| {
+        let w = w.as_bytes();
+        b.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w))
+    })
+}
+
 fn in_unit(text: &str, unit: Unit) -> Vec<Claim> {
+    if !may_mention(&text[unit.clone()]) {
+        return Vec::new();
+    }
     let toks = tokens(text, unit);
     let ms = mentions(text, &toks);
     if ms.is_empty() {
