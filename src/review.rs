@@ -367,7 +367,7 @@ pub fn analyse(
         }
         reasons.push(format!(
             "{} of earlier iterations never verified as fixed ({})",
-            crate::report::plural(carried.len(), "finding"),
+            plural(carried.len(), "finding"),
             parts.join(", ")
         ));
     }
@@ -380,7 +380,7 @@ pub fn analyse(
         ids.dedup();
         reasons.push(format!(
             "{} from lessonlint ({})",
-            crate::report::plural(mine.len(), "error"),
+            plural(mine.len(), "error"),
             ids.join(", ")
         ));
     }
@@ -541,7 +541,7 @@ pub fn draft(
             location,
             issue: sentence(&issue),
             student_impact: meta
-                .and_then(|m| crate::report::rule_rationale(m.docs))
+                .and_then(|m| rationale(m.docs))
                 .unwrap_or_else(|| "See the rule's documentation.".to_string()),
             suggested_fix: sentence(
                 &f.help
@@ -596,6 +596,26 @@ pub fn draft(
         about_reviews,
         over_limit: iteration > max || iteration > of,
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The first paragraph of a rule's "Why is this bad?" section, as one line: the student impact
+/// of a drafted finding.
+fn rationale(docs: &str) -> Option<String> {
+    let mut lines = docs.lines().map(str::trim);
+    lines.by_ref().find(|l| *l == "## Why is this bad?")?;
+    let para: Vec<&str> = lines
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with("## "))
+        .collect();
+    (!para.is_empty()).then(|| para.join(" "))
 }
 
 /// Capitalised and ending with a full stop.
