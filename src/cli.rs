@@ -662,6 +662,189 @@ pub fn graph(args: GraphArgs) -> u8 {
     }
 }
 
+/// Real interpreters `snippets --oracle` can compare with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OracleKind {
+    Python,
+}
+
+/// `lessonlint snippets FILE [--oracle python]`.
+pub fn snippets(
+    file: &Path,
+    oracle: Option<OracleKind>,
+    python: &str,
+    timeout: u64,
+    format: ListFormat,
+) -> u8 {
+    use crate::oracle::{self, OracleError};
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return EXIT_FAILURE;
+        }
+    };
+    let blocks = match oracle::blocks_of(file, &text) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return EXIT_FAILURE;
+        }
+    };
+    let budget = crate::rules::code::budget(&Config::defaults());
+    let ours = oracle::lessonlint_outcomes(&blocks, &budget);
+    let name = file.to_string_lossy().replace('\\', "/");
+    let notebook = file.extension().is_some_and(|e| e == "ipynb");
+    let Some(OracleKind::Python) = oracle else {
+        let rows = oracle::compare(&blocks, &ours, &ours);
+        let text = match format {
+            ListFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+            ListFormat::Table => {
+                let at = if notebook { "cell" } else { "line" };
+                let mut s = String::new();
+                for r in &rows {
+                    let verdict = match &r.lessonlint {
+                        None => "runs clean".to_string(),
+                        Some(e) => format!(
+                            "{}: {} (block {}, line {})",
+                            e.ty,
+                            e.message,
+                            e.block + 1,
+                            e.line
+                        ),
+                    };
+                    s.push_str(&format!(
+                        "{name}: block {} ({at} {}): {verdict}\n",
+                        r.block + 1,
+                        r.line
+                    ));
+                }
+                s
+            }
+        };
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        return EXIT_OK;
+    };
+    let theirs = match oracle::python_outcomes(
+        python,
+        &blocks,
+        std::time::Duration::from_secs(timeout.max(1)),
+    ) {
+        Ok(t) => t,
+        Err(OracleError::NoPython(e)) => {
+            eprintln!("error: cannot run {e}");
+            return EXIT_FAILURE;
+        }
+        Err(OracleError::NoTorch) => {
+            eprintln!("error: `{python}` cannot import torch; the oracle needs PyTorch (pip install torch)");
+            return EXIT_FAILURE;
+        }
+        Err(OracleError::Failed(e)) => {
+            eprintln!("error: the oracle's run failed: {e}");
+            return EXIT_FAILURE;
+        }
+        Err(OracleError::Timeout(partial)) => {
+            let rows = oracle::compare(&blocks, &ours, &partial);
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(oracle::render(&name, notebook, &rows).as_bytes());
+            eprintln!("error: the oracle's run took longer than {timeout} s (--timeout)");
+            return EXIT_FAILURE;
+        }
+    };
+    let rows = oracle::compare(&blocks, &ours, &theirs);
+    let text = match format {
+        ListFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+        ListFormat::Table => oracle::render(&name, notebook, &rows),
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return EXIT_FAILURE;
+    }
+    if rows.iter().all(|r| r.agree) {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+/// `lessonlint reference [MODEL] [--input N,C,H,W]`.
+pub fn reference(model: Option<&str>, input: Option<&str>, format: ListFormat) -> u8 {
+    use crate::reference::{self, render};
+    let text = match model {
+        None => {
+            if input.is_some() {
+                eprintln!("error: --input needs a MODEL");
+                return EXIT_FAILURE;
+            }
+            let rows = match render::summary() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_FAILURE;
+                }
+            };
+            match format {
+                ListFormat::Table => render::summary_text(&rows),
+                ListFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+            }
+        }
+        Some(name) => {
+            let Some(spec) = reference::find_model(name) else {
+                eprintln!("error: unknown model `{name}`");
+                let best = reference::MODELS
+                    .iter()
+                    .map(|m| {
+                        (
+                            strsim::jaro_winkler(&name.to_ascii_lowercase(), m.name),
+                            m.name,
+                        )
+                    })
+                    .fold((0.0, ""), |a, b| if b.0 > a.0 { b } else { a });
+                if best.0 > 0.8 {
+                    eprintln!("help: did you mean `{}`?", best.1);
+                } else {
+                    eprintln!("help: `lessonlint reference` lists every model");
+                }
+                return EXIT_FAILURE;
+            };
+            let shape = match input.map(render::parse_input).transpose() {
+                Ok(s) => s.unwrap_or_else(|| spec.input.to_vec()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_FAILURE;
+                }
+            };
+            let (rows, params, buffers) = match reference::stage_table(spec, Some(&shape)) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!(
+                        "error: {} on input {} fails in {}: {}",
+                        spec.name,
+                        reference::fmt_shape(&shape),
+                        e.context,
+                        e.message
+                    );
+                    return EXIT_FAILURE;
+                }
+            };
+            match format {
+                ListFormat::Table => render::stage_text(spec, &shape, &rows, params, buffers),
+                ListFormat::Json => {
+                    serde_json::to_string_pretty(&render::stage_json(
+                        spec, &shape, &rows, params, buffers,
+                    ))
+                    .unwrap_or_default()
+                        + "\n"
+                }
+            }
+        }
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return EXIT_FAILURE;
+    }
+    EXIT_OK
+}
+
 /// Severity words accepted on the command line.
 pub fn parse_level(s: &str) -> Option<Severity> {
     Severity::parse(s)

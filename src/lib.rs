@@ -9,6 +9,8 @@ pub mod config;
 pub mod graph;
 pub mod lint;
 pub mod model;
+pub mod notebook;
+pub mod oracle;
 pub mod parse;
 pub mod reference;
 pub mod report;

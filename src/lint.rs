@@ -68,6 +68,7 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
         })
         .collect();
     findings.extend(per_lesson.into_iter().flatten());
+    findings.extend(check_reference(&ws, config, &budget));
     let mut notes = Vec::new();
     let (cross, cross_notes) = check_cross(&ws, config);
     findings.extend(cross);
@@ -93,6 +94,34 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
         findings,
         notes,
     }
+}
+
+/// Notebooks, figures written beside known models, and lesson classes probed against the
+/// bundled reference (`rules::reference`).
+fn check_reference(
+    ws: &Workspace,
+    config: &Config,
+    budget: &crate::snippets::Budget,
+) -> Vec<Finding> {
+    use rules::reference as r;
+    let notebooks = ws
+        .notebooks
+        .par_iter()
+        .flat_map_iter(|&id| r::check_notebook(&ws.sources, id, config, budget));
+    let lessons = ws
+        .lessons
+        .par_iter()
+        .flat_map_iter(|l| r::check_lesson(&ws.sources, l, config, budget));
+    let texts: Vec<_> = ws
+        .records
+        .iter()
+        .map(|x| x.file)
+        .chain(ws.plans.iter().map(|x| x.file))
+        .collect();
+    let others = texts
+        .par_iter()
+        .flat_map_iter(|&id| r::check_file_claims(&ws.sources, id, config));
+    notebooks.chain(lessons).chain(others).collect()
 }
 
 /// The cross-lesson stage: assembles the curriculum and its concept graph and runs the

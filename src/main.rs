@@ -104,6 +104,33 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// The checked Python blocks of a lesson plan or notebook and lessonlint's verdict on each; with --oracle python, also run under a real python3 with PyTorch and report every disagreement
+    Snippets {
+        file: PathBuf,
+        /// Run the blocks under a real interpreter and compare (needs python3 with torch)
+        #[arg(long, value_enum)]
+        oracle: Option<cli::OracleKind>,
+        /// The Python executable for --oracle python
+        #[arg(long, default_value = "python3")]
+        python: String,
+        /// Seconds the oracle's run may take
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        /// Output format
+        #[arg(long, short = 'f', value_enum, default_value_t = cli::ListFormat::Table)]
+        format: cli::ListFormat,
+    },
+    /// The bundled reference models: a stage table of MODEL, or every model's parameters and buffers
+    Reference {
+        /// Model name (resnet18 … resnet152, resnext50_32x4d, wide_resnet50_2, vgg16, resnet20 … resnet1202, resnet20_b, plain20 … plain110)
+        model: Option<String>,
+        /// Input shape N,C,H,W (default: 1,3,224,224 for ImageNet models, 1,3,32,32 for CIFAR)
+        #[arg(long, value_name = "N,C,H,W")]
+        input: Option<String>,
+        /// Output format
+        #[arg(long, short = 'f', value_enum, default_value_t = cli::ListFormat::Table)]
+        format: cli::ListFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -178,6 +205,18 @@ fn main() -> ExitCode {
             concept,
             config,
         }),
+        Command::Snippets {
+            file,
+            oracle,
+            python,
+            timeout,
+            format,
+        } => cli::snippets(&file, oracle, &python, timeout, format),
+        Command::Reference {
+            model,
+            input,
+            format,
+        } => cli::reference(model.as_deref(), input.as_deref(), format),
     };
     ExitCode::from(code)
 }

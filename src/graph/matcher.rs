@@ -31,6 +31,9 @@ pub struct MatchSettings {
     pub neutral_qualifiers: Vec<String>,
     /// Words ignored in names (`the`, `of`).
     pub stopwords: Vec<String>,
+    /// Score of a name whose words (two or more) all appear in the other name, when matching a
+    /// claim against the record rows of the lesson it cites (0 turns this off).
+    pub contained: f64,
 }
 
 /// A normalised concept name.
@@ -40,6 +43,12 @@ pub struct Name {
     pub core: String,
     /// Words inside parentheses that are not neutral qualifiers.
     pub qualifiers: Vec<String>,
+    /// The core with the qualifiers appended.
+    qualified: String,
+    /// Distinct words of the core, sorted.
+    core_words: Vec<String>,
+    /// Distinct words of the qualified key, sorted.
+    qualified_words: Vec<String>,
 }
 
 impl Name {
@@ -63,53 +72,84 @@ impl Name {
             }
         }
         let core_words = words(&outside, settings);
-        let neutral: BTreeSet<String> = settings
-            .neutral_qualifiers
-            .iter()
-            .flat_map(|q| words(q, settings))
-            .collect();
-        let qualifiers: Vec<String> = words(&inside, settings)
-            .into_iter()
-            .filter(|w| !neutral.contains(w))
-            .collect();
+        let qualifiers: Vec<String> = if inside.trim().is_empty() {
+            Vec::new()
+        } else {
+            let neutral: BTreeSet<String> = settings
+                .neutral_qualifiers
+                .iter()
+                .flat_map(|q| words(q, settings))
+                .collect();
+            words(&inside, settings)
+                .into_iter()
+                .filter(|w| !neutral.contains(w))
+                .collect()
+        };
         // A name written wholly in parentheses keeps its words as the core.
         let core_words = if core_words.is_empty() {
             words(&inside, settings)
         } else {
             core_words
         };
+        let core = core_words.join(" ");
+        let qualified = if qualifiers.is_empty() {
+            core.clone()
+        } else {
+            format!("{core} {}", qualifiers.join(" "))
+        };
+        let core_words = key_words(&core).into_iter().map(String::from).collect();
+        let qualified_words = key_words(&qualified)
+            .into_iter()
+            .map(String::from)
+            .collect();
         Name {
-            core: core_words.join(" "),
+            core,
             qualifiers,
+            qualified,
+            core_words,
+            qualified_words,
+        }
+    }
+
+    /// Distinct words of the key, sorted.
+    pub fn words(&self, with_qualifiers: bool) -> &[String] {
+        if with_qualifiers {
+            &self.qualified_words
+        } else {
+            &self.core_words
         }
     }
 
     /// The core with the qualifiers appended: the key used when qualifiers count.
-    pub fn qualified(&self) -> String {
-        if self.qualifiers.is_empty() {
-            self.core.clone()
-        } else {
-            format!("{} {}", self.core, self.qualifiers.join(" "))
-        }
+    pub fn qualified(&self) -> &str {
+        &self.qualified
     }
 
     /// The key a name is indexed by.
-    pub fn key(&self, with_qualifiers: bool) -> String {
+    pub fn key(&self, with_qualifiers: bool) -> &str {
         if with_qualifiers {
-            self.qualified()
+            &self.qualified
         } else {
-            self.core.clone()
+            &self.core
         }
     }
+}
 
-    /// Words of the key.
-    pub fn tokens(&self, with_qualifiers: bool) -> Vec<String> {
-        self.key(with_qualifiers)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
+/// The buckets a word is filed under for candidate search: its first four letters (the whole
+/// word when shorter) and, for words of seven letters or more, its last three or four. Two
+/// words that can pair up — equal, one abbreviating the other (four letters or more), or one
+/// edit apart (seven letters or more) — always share a bucket.
+pub fn word_buckets(w: &str) -> Vec<String> {
+    let chars: Vec<char> = w.chars().collect();
+    let n = chars.len();
+    let head: String = chars[..n.min(4)].iter().collect();
+    let mut out = vec![format!("<{head}")];
+    if n >= 7 {
+        let k = if n >= 8 { 4 } else { 3 };
+        let tail: String = chars[n - k..].iter().collect();
+        out.push(format!(">{tail}"));
     }
+    out
 }
 
 fn words(text: &str, settings: &MatchSettings) -> Vec<String> {
@@ -146,9 +186,10 @@ fn stem(w: &str) -> String {
 
 /// Similarity of two names in `0.0..=1.0`.
 pub fn similarity(a: &Name, b: &Name, with_qualifiers: bool) -> f64 {
-    let ka = a.key(with_qualifiers);
-    let kb = b.key(with_qualifiers);
-    key_similarity(&ka, &kb)
+    if a.key(with_qualifiers) == b.key(with_qualifiers) {
+        return 1.0;
+    }
+    words_similarity(a.words(with_qualifiers), b.words(with_qualifiers))
 }
 
 /// Least similarity of two words (normalised Levenshtein) for them to pair up as a spelling
@@ -163,11 +204,19 @@ fn word_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.chars().count() >= 4 && long.starts_with(short) {
+    let (ca, cb) = (a.chars().count(), b.chars().count());
+    let (short, long, ls, ll) = if ca <= cb {
+        (a, b, ca, cb)
+    } else {
+        (b, a, cb, ca)
+    };
+    if ls >= 4 && long.starts_with(short) {
         return 0.9;
     }
-    if short.chars().count() >= 5 {
+    // One edit in seven letters is the least that can reach WORD_MATCH; and one edit leaves
+    // the first or the last letter in place.
+    let ends = a.chars().next() == b.chars().next() || a.chars().last() == b.chars().last();
+    if ls >= 5 && ends && (ll - ls) as f64 <= ll as f64 * (1.0 - WORD_MATCH) {
         let s = strsim::normalized_levenshtein(a, b);
         if s >= WORD_MATCH {
             return s;
@@ -176,44 +225,82 @@ fn word_similarity(a: &str, b: &str) -> f64 {
     0.0
 }
 
+/// The distinct words of a key, sorted.
+fn key_words(k: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = k.split(' ').filter(|w| !w.is_empty()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Similarity of two normalised keys (words separated by single spaces): the soft Jaccard
 /// index of their word sets.
 pub fn key_similarity(ka: &str, kb: &str) -> f64 {
     if ka == kb {
         return 1.0;
     }
-    let ta: BTreeSet<&str> = ka.split(' ').filter(|w| !w.is_empty()).collect();
-    let tb: BTreeSet<&str> = kb.split(' ').filter(|w| !w.is_empty()).collect();
+    words_similarity(&key_words(ka), &key_words(kb))
+}
+
+/// The soft Jaccard index of two sets of distinct words.
+pub fn words_similarity<A: AsRef<str>, B: AsRef<str>>(ta: &[A], tb: &[B]) -> f64 {
     if ta.is_empty() || tb.is_empty() {
         return 0.0;
     }
-    if ta == tb {
-        return 1.0;
-    }
     // Greedy one-to-one pairing, best pairs first (ties by word order, deterministic).
-    let mut pairs: Vec<(f64, &str, &str)> = Vec::new();
-    for &x in &ta {
-        for &y in &tb {
-            let s = word_similarity(x, y);
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (i, x) in ta.iter().enumerate() {
+        for (j, y) in tb.iter().enumerate() {
+            let s = word_similarity(x.as_ref(), y.as_ref());
             if s > 0.0 {
-                pairs.push((s, x, y));
+                pairs.push((s, i, j));
             }
         }
     }
-    pairs.sort_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(q.1)).then(p.2.cmp(q.2)));
-    let mut used_a: BTreeSet<&str> = BTreeSet::new();
-    let mut used_b: BTreeSet<&str> = BTreeSet::new();
-    let mut sum = 0.0;
-    for (s, x, y) in pairs {
-        if used_a.contains(x) || used_b.contains(y) {
+    if pairs.is_empty() {
+        return 0.0;
+    }
+    pairs.sort_by(|p, q| q.0.total_cmp(&p.0).then(p.1.cmp(&q.1)).then(p.2.cmp(&q.2)));
+    let mut used_a = vec![false; ta.len()];
+    let mut used_b = vec![false; tb.len()];
+    let (mut sum, mut k) = (0.0, 0usize);
+    for (s, i, j) in pairs {
+        if used_a[i] || used_b[j] {
             continue;
         }
-        used_a.insert(x);
-        used_b.insert(y);
+        used_a[i] = true;
+        used_b[j] = true;
         sum += s;
+        k += 1;
     }
-    let k = used_a.len() as f64;
-    sum / (ta.len() as f64 + tb.len() as f64 - k)
+    sum / (ta.len() + tb.len() - k) as f64
+}
+
+/// `score` when every word of the shorter key (two words or more) pairs with a word of the
+/// longer one, else 0.
+pub fn containment(ka: &str, kb: &str, score: f64) -> f64 {
+    words_containment(&key_words(ka), &key_words(kb), score)
+}
+
+/// [`containment`] over sets of distinct words.
+pub fn words_containment<A: AsRef<str>, B: AsRef<str>>(ta: &[A], tb: &[B], score: f64) -> f64 {
+    fn all_in<X: AsRef<str>, Y: AsRef<str>>(short: &[X], long: &[Y]) -> bool {
+        short.len() >= 2
+            && short.iter().all(|w| {
+                long.iter()
+                    .any(|l| word_similarity(w.as_ref(), l.as_ref()) > 0.0)
+            })
+    }
+    let contained = if ta.len() <= tb.len() {
+        all_in(ta, tb)
+    } else {
+        all_in(tb, ta)
+    };
+    if score > 0.0 && contained {
+        score
+    } else {
+        0.0
+    }
 }
 
 /// Rounds a score for display (`0.93`).
@@ -232,6 +319,7 @@ pub(crate) fn test_settings() -> MatchSettings {
         ]
         .map(String::from)
         .to_vec(),
+        contained: 0.85,
     }
 }
 
@@ -295,6 +383,9 @@ mod tests {
         );
         assert!((0.8..0.92).contains(&weak), "{weak}");
         assert!(s("Conv pool fc pattern", "conv-pool-fc pattern") > 0.99);
+        // Fewer bytes is not fewer letters.
+        assert_eq!(s("ééé", "abcde"), 0.0);
+        assert!(s("Normalisierungsschicht", "Normalisierungsschichtén") > 0.0);
         let q = similarity(
             &n("Batch normalization (PyTorch API)"),
             &n("Batch normalization"),

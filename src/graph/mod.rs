@@ -18,7 +18,8 @@ use crate::model::curriculum::{record_lessons, Curriculum, ModuleKey, SourceRef}
 use crate::model::{Cell, Depth, DepthCell, FileId, RecordConceptRow, Span};
 use petgraph::graphmap::DiGraphMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A hasher with no random state, so that graph maps iterate the same way on every run.
 type FixedHasher = std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
@@ -115,6 +116,8 @@ pub struct Claim<'a> {
     pub qualified: bool,
     /// The best record fact among those of the Source lessons (even below the threshold).
     pub at_source: Option<Match>,
+    /// Every fact of the Source lessons that matches at or above the threshold, in record order.
+    pub source_facts: Vec<usize>,
     /// The concept the claim is about, when one matches at or above the threshold.
     pub concept_match: Option<Match>,
     /// The concept node of the claim (its match, or an unrecorded concept of its own).
@@ -178,50 +181,94 @@ pub struct ConceptGraph<'a> {
     pub lesson_claims: Vec<Vec<usize>>,
     /// Facts of each lesson (course index → taught indices).
     pub lesson_taught: Vec<Vec<usize>>,
+    /// Facts by the lesson slug the record names (lessons outside the curriculum included).
+    by_slug: HashMap<String, Vec<usize>>,
     pub settings: MatchSettings,
 }
 
-/// An index of concept names for fast lookup: exact key first, then candidates sharing a word.
+/// An index of concept names for fast lookup: exact key first, then only the names that could
+/// reach the threshold, found through word buckets ([`matcher::word_buckets`]).
 #[derive(Debug, Default)]
 struct NameIndex {
     exact: HashMap<String, usize>,
-    by_word: HashMap<String, Vec<usize>>,
-    keys: Vec<String>,
+    /// `(concept, distinct words of the key)` of every name filed.
+    entries: Vec<(usize, Vec<String>)>,
+    buckets: HashMap<String, Vec<usize>>,
 }
 
 impl NameIndex {
-    fn insert(&mut self, key: String, concept: usize) {
-        self.exact.entry(key.clone()).or_insert(concept);
-        for w in key.split(' ').filter(|w| !w.is_empty()) {
-            let v = self.by_word.entry(w.to_string()).or_default();
-            if v.last() != Some(&concept) {
-                v.push(concept);
+    fn insert(&mut self, key: &str, concept: usize) {
+        if self.exact.contains_key(key) {
+            return;
+        }
+        self.exact.insert(key.to_string(), concept);
+        let words: BTreeSet<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        let e = self.entries.len();
+        self.entries
+            .push((concept, words.iter().map(|w| w.to_string()).collect()));
+        let mut filed: BTreeSet<String> = BTreeSet::new();
+        for w in words {
+            for b in matcher::word_buckets(w) {
+                if filed.insert(b.clone()) {
+                    self.buckets.entry(b).or_default().push(e);
+                }
             }
         }
-        self.keys.push(key);
     }
 
-    /// Best concept for a key among those sharing a word with it (ties: the earliest concept).
-    fn best(&self, key: &str, concepts: &[Concept], with_qualifiers: bool) -> Option<Match> {
+    /// Best concept for a key scoring at least `min` (ties: the earliest concept).
+    ///
+    /// A name of `n` words reaches `min` only if at least `ceil(min · n)` of its words pair
+    /// with words of the other name, so every candidate shares a bucket with one of the
+    /// `n − ceil(min · n) + 1` query words whose buckets are smallest: only those are scanned.
+    fn best(&self, key: &str, min: f64) -> Option<Match> {
         if let Some(&c) = self.exact.get(key) {
             return Some(Match {
                 target: c,
                 score: 1.0,
             });
         }
-        let mut cands: Vec<usize> = key
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .flat_map(|w| self.by_word.get(w).into_iter().flatten().copied())
+        let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        words.sort_unstable();
+        words.dedup();
+        let n = words.len();
+        if n == 0 {
+            return None;
+        }
+        let buckets: Vec<(usize, Vec<&Vec<usize>>)> = words
+            .iter()
+            .map(|w| {
+                let lists: Vec<&Vec<usize>> = matcher::word_buckets(w)
+                    .iter()
+                    .filter_map(|b| self.buckets.get(b))
+                    .collect();
+                (lists.iter().map(|l| l.len()).sum(), lists)
+            })
+            .collect();
+        let needed = ((min.max(0.0) * n as f64).ceil() as usize).clamp(1, n);
+        let scan = n - needed + 1;
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| (buckets[i].0, i));
+        let mut cands: Vec<usize> = order[..scan]
+            .iter()
+            .flat_map(|&i| buckets[i].1.iter().flat_map(|l| l.iter().copied()))
             .collect();
         cands.sort_unstable();
         cands.dedup();
         let mut best: Option<Match> = None;
-        for c in cands {
-            let s = matcher::key_similarity(key, &concepts[c].key.key(with_qualifiers));
-            if best.is_none_or(|b| s > b.score) {
+        for e in cands {
+            let (concept, ref entry_words) = self.entries[e];
+            let s = matcher::words_similarity(&words, entry_words);
+            if s < min {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some(b) => s > b.score || (s == b.score && concept < b.target),
+            };
+            if better {
                 best = Some(Match {
-                    target: c,
+                    target: concept,
                     score: s,
                 });
             }
@@ -238,20 +285,29 @@ impl<'a> ConceptGraph<'a> {
         let mut index = NameIndex::default();
 
         // 1. Record facts, grouped into concepts. Modules in course order, rows in file order.
-        for m in &cur.modules {
+        let record_names: Vec<Vec<Name>> = cur
+            .modules
+            .par_iter()
+            .map(|m| {
+                m.record
+                    .map(|rec| {
+                        rec.concepts
+                            .iter()
+                            .map(|r| Name::new(&r.concept.text, settings))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (m, names) in cur.modules.iter().zip(record_names) {
             let Some(rec) = m.record else { continue };
-            let names: Vec<Name> = rec
-                .concepts
-                .iter()
-                .map(|r| Name::new(&r.concept.text, settings))
-                .collect();
             let qualified = qualified_rows(&names);
             for (ri, row) in rec.concepts.iter().enumerate() {
                 let name = &names[ri];
                 let key = name.key(qualified[ri]);
-                let concept = match index.best(&key, &concepts, qualified[ri]) {
-                    Some(mt) if mt.score >= settings.threshold => mt.target,
-                    _ => {
+                let concept = match index.best(key, settings.threshold) {
+                    Some(mt) => mt.target,
+                    None => {
                         concepts.push(Concept {
                             name: row.concept.text.trim().to_string(),
                             key: name.clone(),
@@ -259,13 +315,10 @@ impl<'a> ConceptGraph<'a> {
                             claimed: Vec::new(),
                             recorded: true,
                         });
-                        index.insert(key.clone(), concepts.len() - 1);
                         concepts.len() - 1
                     }
                 };
-                if !index.exact.contains_key(&key) {
-                    index.insert(key, concept);
-                }
+                index.insert(key, concept);
                 for (slug, depth) in expand_record_row(row) {
                     let lesson = cur.lesson_index(&slug);
                     taught.push(Taught {
@@ -292,114 +345,50 @@ impl<'a> ConceptGraph<'a> {
                 lesson_taught[l].push(i);
             }
         }
-        let mut by_slug: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_slug: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in taught.iter().enumerate() {
-            by_slug.entry(t.slug.as_str()).or_default().push(i);
+            by_slug.entry(t.slug.clone()).or_default().push(i);
         }
 
-        // 2. Claims of every placed lesson plan.
+        // 2. Claims of every placed lesson plan: matched to record facts in parallel, lesson by
+        // lesson; then, in course order, claims matching no recorded concept get a node of
+        // their own (shared by claims with the same name).
+        let matched: Vec<Vec<Claim<'a>>> = cur
+            .lessons
+            .par_iter()
+            .map(|l| match l.file {
+                Some(file) => lesson_claims_of(l.order, file, &taught, &by_slug, &index, settings),
+                None => Vec::new(),
+            })
+            .collect();
         let mut claims: Vec<Claim<'a>> = Vec::new();
         let mut lesson_claims = vec![Vec::new(); cur.lessons.len()];
         let mut unrecorded = NameIndex::default();
-        for l in &cur.lessons {
-            let Some(file) = l.file else { continue };
-            let phase1: Vec<Name> = file
-                .concepts
-                .iter()
-                .map(|r| Name::new(&r.concept.text, settings))
-                .collect();
-            let prereq: Vec<Name> = file
-                .prerequisites
-                .iter()
-                .map(|r| Name::new(&r.concept.text, settings))
-                .collect();
-            let q1 = qualified_rows(&phase1);
-            let q2 = qualified_rows(&prereq);
-            let mut rows: Vec<Claim<'a>> = Vec::new();
-            for (i, r) in file.concepts.iter().enumerate() {
-                rows.push(Claim {
-                    lesson: l.order,
-                    file: file.file,
-                    kind: ClaimKind::StudentState,
-                    concept: &r.concept,
-                    depth: &r.depth,
-                    required: None,
-                    source: &r.source,
-                    status: None,
-                    notes: &r.notes,
-                    sources: SourceRef::parse_list(&r.source.text),
-                    span: r.span,
-                    line: r.line,
-                    name: phase1[i].clone(),
-                    qualified: q1[i],
-                    at_source: None,
-                    concept_match: None,
-                    node: 0,
-                });
-            }
-            for (i, r) in file.prerequisites.iter().enumerate() {
-                rows.push(Claim {
-                    lesson: l.order,
-                    file: file.file,
-                    kind: ClaimKind::Prerequisite,
-                    concept: &r.concept,
-                    depth: &r.actual,
-                    required: Some(&r.required),
-                    source: &r.source,
-                    status: Some(&r.status),
-                    notes: &r.reasoning,
-                    sources: SourceRef::parse_list(&r.source.text),
-                    span: r.span,
-                    line: r.line,
-                    name: prereq[i].clone(),
-                    qualified: q2[i],
-                    at_source: None,
-                    concept_match: None,
-                    node: 0,
-                });
-            }
+        for (order, rows) in matched.into_iter().enumerate() {
             for mut c in rows {
-                let key = c.name.key(c.qualified);
-                // Best fact among the Source lessons' rows.
-                let mut best: Option<Match> = None;
-                for s in &c.sources {
-                    for &t in by_slug.get(s.slug.as_str()).into_iter().flatten() {
-                        let score = matcher::key_similarity(&key, &taught[t].name.key(c.qualified));
-                        if best.is_none_or(|b| score > b.score) {
-                            best = Some(Match { target: t, score });
-                        }
-                    }
-                }
-                c.at_source = best;
-                c.concept_match = match best {
-                    Some(b) if b.score >= settings.threshold => Some(Match {
-                        target: taught[b.target].concept,
-                        score: b.score,
-                    }),
-                    _ => index
-                        .best(&key, &concepts, c.qualified)
-                        .filter(|m| m.score >= settings.threshold),
-                };
                 c.node = match c.concept_match {
                     Some(m) => m.target,
-                    None => match unrecorded.best(&key, &concepts, c.qualified) {
-                        Some(m) if m.score >= settings.threshold => m.target,
-                        _ => {
-                            concepts.push(Concept {
-                                name: c.concept.text.trim().to_string(),
-                                key: c.name.clone(),
-                                taught: Vec::new(),
-                                claimed: Vec::new(),
-                                recorded: false,
-                            });
-                            unrecorded.insert(key, concepts.len() - 1);
-                            concepts.len() - 1
+                    None => {
+                        let key = c.name.key(c.qualified);
+                        match unrecorded.best(key, settings.threshold) {
+                            Some(m) => m.target,
+                            None => {
+                                concepts.push(Concept {
+                                    name: c.concept.text.trim().to_string(),
+                                    key: c.name.clone(),
+                                    taught: Vec::new(),
+                                    claimed: Vec::new(),
+                                    recorded: false,
+                                });
+                                unrecorded.insert(key, concepts.len() - 1);
+                                concepts.len() - 1
+                            }
                         }
-                    },
+                    }
                 };
                 let ci = claims.len();
                 concepts[c.node].claimed.push(ci);
-                lesson_claims[l.order].push(ci);
+                lesson_claims[order].push(ci);
                 claims.push(c);
             }
         }
@@ -434,8 +423,14 @@ impl<'a> ConceptGraph<'a> {
             claims,
             lesson_claims,
             lesson_taught,
+            by_slug,
             settings: settings.clone(),
         }
+    }
+
+    /// The facts recorded for a lesson slug, in record order.
+    pub fn facts_of(&self, slug: &str) -> &[usize] {
+        self.by_slug.get(slug).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The facts of a concept recorded in lessons strictly before course index `order`.
@@ -584,6 +579,115 @@ impl<'a> ConceptGraph<'a> {
             }
         }
         best
+    }
+}
+
+/// The claims of one lesson plan, matched to the record facts (node not yet assigned).
+fn lesson_claims_of<'a>(
+    order: usize,
+    file: &'a crate::model::Lesson,
+    taught: &[Taught<'a>],
+    by_slug: &HashMap<String, Vec<usize>>,
+    index: &NameIndex,
+    settings: &MatchSettings,
+) -> Vec<Claim<'a>> {
+    let phase1: Vec<Name> = file
+        .concepts
+        .iter()
+        .map(|r| Name::new(&r.concept.text, settings))
+        .collect();
+    let prereq: Vec<Name> = file
+        .prerequisites
+        .iter()
+        .map(|r| Name::new(&r.concept.text, settings))
+        .collect();
+    let q1 = qualified_rows(&phase1);
+    let q2 = qualified_rows(&prereq);
+    let mut rows: Vec<Claim<'a>> = Vec::new();
+    for ((r, name), q) in file.concepts.iter().zip(phase1).zip(q1) {
+        rows.push(Claim {
+            lesson: order,
+            file: file.file,
+            kind: ClaimKind::StudentState,
+            concept: &r.concept,
+            depth: &r.depth,
+            required: None,
+            source: &r.source,
+            status: None,
+            notes: &r.notes,
+            sources: SourceRef::parse_list(&r.source.text),
+            span: r.span,
+            line: r.line,
+            name,
+            qualified: q,
+            at_source: None,
+            source_facts: Vec::new(),
+            concept_match: None,
+            node: 0,
+        });
+    }
+    for ((r, name), q) in file.prerequisites.iter().zip(prereq).zip(q2) {
+        rows.push(Claim {
+            lesson: order,
+            file: file.file,
+            kind: ClaimKind::Prerequisite,
+            concept: &r.concept,
+            depth: &r.actual,
+            required: Some(&r.required),
+            source: &r.source,
+            status: Some(&r.status),
+            notes: &r.reasoning,
+            sources: SourceRef::parse_list(&r.source.text),
+            span: r.span,
+            line: r.line,
+            name,
+            qualified: q,
+            at_source: None,
+            source_facts: Vec::new(),
+            concept_match: None,
+            node: 0,
+        });
+    }
+    for c in &mut rows {
+        // Best fact among the Source lessons' rows. Within the lesson the claim cites, a name
+        // whose words all appear in the other (`ReLU activation` in `ReLU as modern default
+        // activation`) also counts, at the configured `contained` score.
+        let mut best: Option<Match> = None;
+        for s in &c.sources {
+            for &t in by_slug.get(&s.slug).into_iter().flatten() {
+                let score = source_score(&c.name, c.qualified, &taught[t].name, settings);
+                if best.is_none_or(|b| score > b.score) {
+                    best = Some(Match { target: t, score });
+                }
+                if score >= settings.threshold && !c.source_facts.contains(&t) {
+                    c.source_facts.push(t);
+                }
+            }
+        }
+        c.at_source = best;
+        c.concept_match = match best {
+            Some(b) if b.score >= settings.threshold => Some(Match {
+                target: taught[b.target].concept,
+                score: b.score,
+            }),
+            _ => index.best(c.name.key(c.qualified), settings.threshold),
+        };
+    }
+    rows
+}
+
+/// Score of a claim's name against a record row of the lesson it cites: similarity, or the
+/// configured `contained` score when every word of one name is in the other.
+pub fn source_score(claim: &Name, qualified: bool, row: &Name, settings: &MatchSettings) -> f64 {
+    if claim.key(qualified) == row.key(qualified) {
+        return 1.0;
+    }
+    let (a, b) = (claim.words(qualified), row.words(qualified));
+    let s = matcher::words_similarity(a, b);
+    if s >= settings.contained {
+        s
+    } else {
+        s.max(matcher::words_containment(a, b, settings.contained))
     }
 }
 

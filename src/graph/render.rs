@@ -109,6 +109,11 @@ fn mq(s: &str) -> String {
     out
 }
 
+/// A double-quoted YAML scalar (Mermaid's front matter is YAML: `#` would start a comment).
+fn yaml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// Shortens long concept names for node labels.
 fn short(s: &str, max: usize) -> String {
     let s = s.trim();
@@ -307,14 +312,14 @@ fn lesson_view(cur: &Curriculum, g: &ConceptGraph, slug: &str) -> Result<LessonV
 fn prereq_label(p: &Prereq) -> String {
     let mut s = short(&p.concept, 48);
     let rec = match &p.recorded {
-        Some(r) => r.depth.to_string(),
-        None => "not recorded".into(),
+        Some(r) => format!("recorded {}", r.depth),
+        None => "not recorded before".into(),
     };
     let req = p
         .required_depth
         .map(|d| d.to_string())
         .unwrap_or_else(|| p.required.clone());
-    write!(s, "\nneeds {req} · recorded {rec}").ok();
+    write!(s, "\nneeds {req} · {rec}").ok();
     if let Some(r) = &p.recorded {
         if r.score < 1.0 {
             write!(s, "\n≈ {} ({})", short(&r.row_concept, 40), show(r.score)).ok();
@@ -340,7 +345,7 @@ fn lesson_dot(cur: &Curriculum, v: &LessonView) -> String {
     writeln!(s, "digraph {} {{", dq(&me.slug)).ok();
     writeln!(
         s,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, nodesep=0.2, ranksep=1.1];",
+        "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, nodesep=0.2, ranksep=1.1];",
         dq(&title)
     )
     .ok();
@@ -403,11 +408,8 @@ fn lesson_dot(cur: &Curriculum, v: &LessonView) -> String {
             )
             .ok();
         }
-        let need = p
-            .required_depth
-            .map(|d| format!("needs {d}"))
-            .unwrap_or_else(|| "needs".into());
-        writeln!(s, "  P{i} -> T [label={}, color=\"{stroke}\"];", dq(&need)).ok();
+        // The node already says what is needed; the edge only carries the verdict's colour.
+        writeln!(s, "  P{i} -> T [color=\"{stroke}\"];").ok();
     }
     if !v.prereqs.is_empty() {
         writeln!(s, "  subgraph cluster_legend {{").ok();
@@ -444,16 +446,12 @@ fn lesson_mermaid(cur: &Curriculum, v: &LessonView) -> String {
     let me = &cur.lessons[v.lesson];
     let mut s = String::new();
     writeln!(s, "---").ok();
-    writeln!(
-        s,
-        "title: {}",
-        if v.from_phase1 {
-            format!("Student state of {}", me.describe())
-        } else {
-            format!("Prerequisites of {}", me.describe())
-        }
-    )
-    .ok();
+    let title = if v.from_phase1 {
+        format!("Student state of {}", me.describe())
+    } else {
+        format!("Prerequisites of {}", me.describe())
+    };
+    writeln!(s, "title: {}", yaml_str(&title)).ok();
     writeln!(s, "---").ok();
     writeln!(s, "flowchart LR").ok();
     let mut by_module: BTreeMap<ModuleKey, BTreeSet<usize>> = BTreeMap::new();
@@ -485,11 +483,7 @@ fn lesson_mermaid(cur: &Curriculum, v: &LessonView) -> String {
         if let Some(r) = &p.recorded {
             writeln!(s, "  L{} -->|{}| P{i}", r.lesson, mq(&r.depth.to_string())).ok();
         }
-        let need = p
-            .required_depth
-            .map(|d| format!("needs {d}"))
-            .unwrap_or_else(|| "needs".into());
-        writeln!(s, "  P{i} -->|{}| T", mq(&need)).ok();
+        writeln!(s, "  P{i} --> T").ok();
     }
     for verdict in [
         Verdict::Met,
@@ -722,7 +716,7 @@ fn concept_dot(v: &ConceptView) -> String {
     writeln!(s, "digraph concept {{").ok();
     writeln!(
         s,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}];",
+        "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}];",
         dq(&concept_title(v))
     )
     .ok();
@@ -763,7 +757,7 @@ fn concept_dot(v: &ConceptView) -> String {
 fn concept_mermaid(v: &ConceptView) -> String {
     let mut s = String::new();
     writeln!(s, "---").ok();
-    writeln!(s, "title: {}", concept_title(v).replace('`', "")).ok();
+    writeln!(s, "title: {}", yaml_str(&concept_title(v).replace('`', ""))).ok();
     writeln!(s, "---").ok();
     writeln!(s, "flowchart LR").ok();
     for (i, st) in v.steps.iter().enumerate() {
@@ -850,7 +844,7 @@ fn course_dot(cur: &Curriculum, g: &ConceptGraph) -> String {
     writeln!(s, "digraph curriculum {{").ok();
     writeln!(
         s,
-        "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, ranksep=1.2];",
+        "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=12, labelloc=t, label={}, ranksep=1.2];",
         dq(&format!(
             "Concept graph: {} lessons, {} concepts (solid: taught at depth; dashed: required)",
             cur.lessons.len(),

@@ -42,10 +42,14 @@ fn singular(w: &str) -> &str {
 ///
 /// 1.0 for equal normalised names; 0.9 when every word of the shorter name is in the longer
 /// (`ReLU activation` ⊂ `ReLU as modern default activation`); otherwise the normalised
-/// Damerau–Levenshtein similarity of the normalised names (catches typos and plurals).
+/// Levenshtein similarity of the normalised names (catches typos and plurals).
 pub fn similarity(a: &str, b: &str) -> f64 {
-    let na = normalize(a);
-    let nb = normalize(b);
+    similarity_normalized(&normalize(a), &normalize(b), 0.0)
+}
+
+/// [`similarity`] of two already normalised names. Where the edit-distance score could not
+/// reach `floor` (the lengths differ too much) it is not computed and 0.0 is returned.
+pub fn similarity_normalized(na: &str, nb: &str, floor: f64) -> f64 {
     if na.is_empty() || nb.is_empty() {
         return 0.0;
     }
@@ -65,7 +69,13 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if short.iter().all(|w| long.contains(w)) {
         return 0.9;
     }
-    strsim::normalized_damerau_levenshtein(&na, &nb)
+    // Levenshtein distance is at least the length difference: skip hopeless pairs.
+    let (la, lb) = (na.chars().count(), nb.chars().count());
+    let bound = 1.0 - la.abs_diff(lb) as f64 / la.max(lb) as f64;
+    if bound < floor {
+        return 0.0;
+    }
+    strsim::normalized_levenshtein(na, nb)
 }
 
 /// Whether every word of `needle` occurs among the words of `haystack` (both normalised,
@@ -83,9 +93,10 @@ pub fn best_match<'a, T>(
     candidates: impl IntoIterator<Item = (&'a str, T)>,
     threshold: f64,
 ) -> Option<(T, f64)> {
+    let n = normalize(name);
     let mut best: Option<(T, f64)> = None;
     for (cand, item) in candidates {
-        let s = similarity(name, cand);
+        let s = similarity_normalized(&n, &normalize(cand), threshold);
         if s >= threshold && best.as_ref().is_none_or(|b| s > b.1) {
             best = Some((item, s));
         }

@@ -16,7 +16,7 @@ declare_rule! {
     /// A learner who copies a snippet that does not compile loses trust in the whole lesson.
     ///
     /// ## Example
-    /// `def forward(self, x)` without the colon gives `SyntaxError: Expected ':', found newline`.
+    /// `def forward(self, x)` without the colon gives `SyntaxError: expected ':'`.
     pub struct PythonSyntaxError {
         id: "python-syntax-error",
         category: Code,

@@ -12,6 +12,7 @@ pub mod code;
 pub mod cross;
 pub mod file;
 pub mod lesson;
+pub mod reference;
 
 /// How serious a finding is. `Off` only appears in configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -199,6 +200,7 @@ pub fn extra_meta() -> Vec<&'static RuleMeta> {
     ];
     v.extend(code::metas());
     v.extend(cross::metas());
+    v.extend(reference::metas());
     v
 }
 

@@ -10,12 +10,13 @@ use ruff_python_ast::{CmpOp, Operator};
 use super::errors::{err, index_err, type_err, value_err, R};
 use super::interp::{compute_mro, Interp};
 use super::layers::{LayerTag, LAYER_CLASSES};
-use super::tensor::{DType, Tensor};
+use super::tensor::DType;
 use super::value::{
     float_repr, py_eq, range_len, repr, to_str, truthy, Args, BKind, Builtin, Class, ClassKind,
     Dict, IterState, Ns, Object, Value, WrapKind,
 };
 
+pub(crate) use super::modules::MODULE_METHODS as MODULE_METHOD_NAMES;
 pub(crate) use super::modules::{
     builtin_init, class_method_ref, module_attr, module_forward, module_iter, module_setattr,
     super_method,
@@ -276,6 +277,7 @@ pub(crate) fn import_module(name: &str) -> Value {
         "math" => Value::Namespace(Ns::Math),
         "collections" => Value::Namespace(Ns::Collections),
         "builtins" => Value::Namespace(Ns::Builtins),
+        "copy" => Value::Namespace(Ns::Copy),
         _ => Value::Opaque,
     }
 }
@@ -340,6 +342,10 @@ fn ns_attr(interp: &Interp, ns: Ns, name: &str) -> Value {
             _ => Value::Opaque,
         },
         Ns::Builtins => Value::Opaque,
+        Ns::Copy => match name {
+            "deepcopy" | "copy" => bfn(BKind::Py, name),
+            _ => Value::Opaque,
+        },
         Ns::Random | Ns::NnUtils => Value::Opaque,
     }
 }
@@ -361,6 +367,8 @@ pub(crate) fn call_builtin(interp: &mut Interp, b: &Rc<Builtin>, args: Args) -> 
         BKind::DictM => dict_method(interp, b, args),
         BKind::TupleM => tuple_method(b, args),
         BKind::SetM => set_method(interp, b, args),
+        // `@prop.setter` / `@prop.deleter`: the property keeps its getter.
+        BKind::Misc if &*b.name == "keep_property" => Ok(b.recv.clone().unwrap_or(Value::Opaque)),
         BKind::Misc => Ok(Value::Opaque),
     }
 }
@@ -419,11 +427,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 if v.is_opaque() {
                     return Ok(Value::Opaque);
                 }
-                let it = interp.get_iter(v)?;
-                if matches!(it, super::interp::It::Once(_)) {
+                let Some(items) = interp.items_or_opaque(v)? else {
                     return Ok(Value::Opaque);
-                }
-                cols.push(interp.iterate(v)?);
+                };
+                cols.push(items);
             }
             let n = cols.iter().map(|c| c.len()).min().unwrap_or(0);
             let rows = (0..n)
@@ -440,15 +447,16 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 None => 0,
             };
             let v = arg0(&args);
-            let it = interp.get_iter(&v)?;
-            if matches!(it, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 return Ok(Value::Opaque);
-            }
-            let items = interp.iterate(&v)?;
+            };
             let rows = items
                 .into_iter()
                 .enumerate()
-                .map(|(i, x)| Value::tuple(vec![Value::Int(start + i as i64), x]))
+                .map(|(i, x)| {
+                    let k = start.checked_add(i as i64).map(Value::Int);
+                    Value::tuple(vec![k.unwrap_or(Value::Opaque), x])
+                })
                 .collect();
             Ok(iter_of(rows))
         }
@@ -474,9 +482,8 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 .or_else(|| args.pos.get(1).cloned())
                 .unwrap_or(Value::Int(0));
             let v = arg0(&args);
-            let items = match interp.get_iter(&v)? {
-                super::interp::It::Once(_) => return Ok(Value::Opaque),
-                _ => interp.iterate(&v)?,
+            let Some(items) = interp.items_or_opaque(&v)? else {
+                return Ok(Value::Opaque);
             };
             let mut acc = start;
             for x in items {
@@ -493,9 +500,9 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
             let default = args.take_kw("default");
             let items = if args.pos.len() == 1 {
                 let v = arg0(&args);
-                match interp.get_iter(&v)? {
-                    super::interp::It::Once(_) => return Ok(Value::Opaque),
-                    _ => interp.iterate(&v)?,
+                match interp.items_or_opaque(&v)? {
+                    Some(items) => items,
+                    None => return Ok(Value::Opaque),
                 }
             } else {
                 args.pos.clone()
@@ -575,10 +582,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 .and_then(|v| truthy(&v))
                 .unwrap_or(false);
             let v = arg0(&args);
-            if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 return Ok(Value::Opaque);
-            }
-            let items = interp.iterate(&v)?;
+            };
+            let items = items;
             let mut keyed = Vec::new();
             for x in items {
                 let k = match &key {
@@ -618,19 +625,19 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
         }
         "reversed" => {
             let v = arg0(&args);
-            if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 return Ok(Value::Opaque);
-            }
-            let mut items = interp.iterate(&v)?;
+            };
+            let mut items = items;
             items.reverse();
             Ok(iter_of(items))
         }
         "any" | "all" => {
             let v = arg0(&args);
-            if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 return Ok(Value::Opaque);
-            }
-            let items = interp.iterate(&v)?;
+            };
+            let items = items;
             let mut unknown = false;
             for x in items {
                 match interp.truth(&x)? {
@@ -655,10 +662,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
             let f = arg0(&args);
             let mut cols = Vec::new();
             for v in &args.pos[1.min(args.pos.len())..] {
-                if matches!(interp.get_iter(v)?, super::interp::It::Once(_)) {
+                let Some(items) = interp.items_or_opaque(v)? else {
                     return Ok(Value::Opaque);
-                }
-                cols.push(interp.iterate(v)?);
+                };
+                cols.push(items);
             }
             let n = cols.iter().map(|c| c.len()).min().unwrap_or(0);
             let mut out = Vec::with_capacity(n);
@@ -671,10 +678,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
         "filter" => {
             let f = arg0(&args);
             let v = args.pos.get(1).cloned().unwrap_or_default();
-            if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 return Ok(Value::Opaque);
-            }
-            let items = interp.iterate(&v)?;
+            };
+            let items = items;
             let mut out = Vec::new();
             for x in items {
                 let keep = if matches!(f, Value::None) {
@@ -695,10 +702,10 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
             match &v {
                 Value::Iter(_) => Ok(v),
                 _ => {
-                    if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+                    let Some(items) = interp.items_or_opaque(&v)? else {
                         return Ok(Value::Opaque);
-                    }
-                    Ok(iter_of(interp.iterate(&v)?))
+                    };
+                    Ok(iter_of(items))
                 }
             }
         }
@@ -828,6 +835,12 @@ fn py_call(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 _ => Ok(Value::Opaque),
             }
         }
+        "deepcopy" => Ok(super::modules::deep_copy(&arg0(&args))),
+        "copy" => Ok(match arg0(&args) {
+            Value::List(l) => Value::list(l.borrow().clone()),
+            Value::Dict(d) => Value::Dict(Rc::new(RefCell::new(d.borrow().clone()))),
+            other => other,
+        }),
         "staticmethod" => Ok(Value::Wrapped(Rc::new((WrapKind::Static, arg0(&args))))),
         "classmethod" => Ok(Value::Wrapped(Rc::new((
             WrapKind::ClassMethod,
@@ -1060,10 +1073,10 @@ pub(crate) fn construct(interp: &mut Interp, cls: &Rc<Class>, mut args: Args) ->
             let items = match a0 {
                 None => Vec::new(),
                 Some(v) => {
-                    if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+                    let Some(items) = interp.items_or_opaque(&v)? else {
                         return Ok(Value::Opaque);
-                    }
-                    interp.iterate(&v)?
+                    };
+                    items
                 }
             };
             Ok(match cls.kind {
@@ -1087,10 +1100,10 @@ pub(crate) fn construct(interp: &mut Interp, cls: &Rc<Class>, mut args: Args) ->
                     Value::Dict(o) => d = o.borrow().clone(),
                     Value::Opaque => return Ok(Value::Opaque),
                     _ => {
-                        if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+                        let Some(pairs) = interp.items_or_opaque(&v)? else {
                             return Ok(Value::Opaque);
-                        }
-                        for pair in interp.iterate(&v)? {
+                        };
+                        for pair in pairs {
                             let kv = interp.iterate(&pair)?;
                             if kv.len() != 2 {
                                 return value_err(format!(
@@ -1157,6 +1170,10 @@ pub(crate) fn value_attr(interp: &mut Interp, v: &Value, name: &str) -> R<Value>
     match v {
         Value::Namespace(ns) => Ok(ns_attr(interp, *ns, name)),
         Value::Tensor(t) => super::torchfns::tensor_attr(interp, v, t, name),
+        Value::Wrapped(w) if w.0 == WrapKind::Property => Ok(match name {
+            "setter" | "deleter" | "getter" => bmethod(BKind::Misc, "keep_property", v),
+            _ => Value::Opaque,
+        }),
         Value::Str(_) => {
             if STR_METHODS.contains(&name) {
                 Ok(bmethod(BKind::StrM, name, v))
@@ -1307,10 +1324,10 @@ fn str_method(interp: &mut Interp, b: &Builtin, args: Args) -> R<Value> {
         },
         "join" => {
             let v = a0.unwrap_or_default();
-            if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 return Ok(Value::Opaque);
-            }
-            let items = interp.iterate(&v)?;
+            };
+            let items = items;
             let mut parts = Vec::new();
             for it in items {
                 match it {
@@ -1476,12 +1493,11 @@ fn list_method(interp: &mut Interp, b: &Builtin, mut args: Args) -> R<Value> {
         }
         "extend" => {
             let v = a0.unwrap_or_default();
-            if matches!(interp.get_iter(&v)?, super::interp::It::Once(_)) {
+            let Some(items) = interp.items_or_opaque(&v)? else {
                 // Unknown contents: the list is no longer known.
                 l.borrow_mut().push(Value::Opaque);
                 return Ok(Value::None);
-            }
-            let items = interp.iterate(&v)?;
+            };
             interp.charge(items.len() as u64)?;
             l.borrow_mut().extend(items);
             Ok(Value::None)
@@ -2267,7 +2283,10 @@ fn slice_vec(items: &[Value], s: &[Value; 3]) -> R<Option<Vec<Value>>> {
         if let Some(x) = items.get(i as usize) {
             out.push(x.clone());
         }
-        i += st;
+        match i.checked_add(st) {
+            Some(n) => i = n,
+            None => break,
+        }
     }
     Ok(Some(out))
 }
@@ -2363,9 +2382,7 @@ pub(crate) fn get_item(interp: &mut Interp, obj: &Value, idx: &Value) -> R<Value
         (Value::Class(_), _) => Ok(Value::Opaque),
         (Value::Object(_), _) => Ok(Value::Opaque),
         (Value::Iter(_), _) => type_err("'iterator' object is not subscriptable"),
-        (other, _) if matches!(other, Value::Func(_) | Value::Builtin(_) | Value::Method(_)) => {
-            Ok(Value::Opaque)
-        }
+        (Value::Func(_) | Value::Builtin(_) | Value::Method(_), _) => Ok(Value::Opaque),
         (other, _) => type_err(format!(
             "'{}' object is not subscriptable",
             other.type_name()
@@ -2630,7 +2647,7 @@ fn group(digits: &str, g: Option<char>) -> String {
     let mut out = String::new();
     let n = digits.len();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(g);
         }
         out.push(ch);
@@ -2832,11 +2849,6 @@ fn percent_format(s: &str, args: &Value) -> Option<String> {
         i = j + 1;
     }
     Some(out)
-}
-
-/// A small helper for tests and the library API: a float32 tensor value of a known shape.
-pub fn tensor_value(shape: &[i64]) -> Value {
-    Value::tensor(Tensor::known(shape))
 }
 
 /// The dtype of `torch.<name>`.

@@ -209,6 +209,14 @@ pub fn syntax_problem(
             end,
         ),
         ParseErrorType::UnexpectedIndentation => {
+            if mixes_tabs_and_spaces(code, start) {
+                return mk(
+                    "TabError",
+                    "inconsistent use of tabs and spaces in indentation".into(),
+                    start,
+                    end,
+                );
+            }
             mk("IndentationError", "unexpected indent".into(), start, end)
         }
         ParseErrorType::OtherError(m) if m.starts_with("Expected an indented block after") => {
@@ -225,24 +233,141 @@ pub fn syntax_problem(
                 end,
             )
         }
-        ParseErrorType::Lexical(LexicalErrorType::UnclosedStringError) => mk(
-            "SyntaxError",
-            format!(
-                "unterminated string literal (detected at line {})",
-                line_of(start)
-            ),
-            start,
-            end,
-        ),
+        ParseErrorType::Lexical(LexicalErrorType::UnclosedStringError) => {
+            let text = code.get(start..).unwrap_or("");
+            let body = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            if body.starts_with("\"\"\"") || body.starts_with("'''") {
+                let last = code.trim_end_matches('\n').matches('\n').count() + 1;
+                mk(
+                    "SyntaxError",
+                    format!("unterminated triple-quoted string literal (detected at line {last})"),
+                    start,
+                    start + 3,
+                )
+            } else {
+                mk(
+                    "SyntaxError",
+                    format!(
+                        "unterminated string literal (detected at line {})",
+                        line_of(start)
+                    ),
+                    start,
+                    end,
+                )
+            }
+        }
         ParseErrorType::Lexical(LexicalErrorType::Eof) => mk(
             "SyntaxError",
             "unexpected EOF while parsing".into(),
             start,
             end,
         ),
+        ParseErrorType::ExpectedToken { expected, found }
+            if *expected == TokenKind::Colon && *found == TokenKind::Equal =>
+        {
+            // `if x = 1:`
+            let ls = code[..start.min(code.len())]
+                .rfind('\n')
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            let head = code[ls..].trim_start();
+            let s = ls + (code[ls..].len() - head.len());
+            let kw = head.split_whitespace().next().unwrap_or("");
+            let s = if matches!(kw, "if" | "elif" | "while") {
+                s + kw.len() + 1
+            } else {
+                s
+            };
+            mk(
+                "SyntaxError",
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?".into(),
+                s,
+                end,
+            )
+        }
         ParseErrorType::ExpectedToken { expected, .. } if *expected == TokenKind::Colon => {
+            if innermost_open(tokens, start) == Some(TokenKind::Lbrace) {
+                // CPython points at the last character of the key.
+                let key_end = tokens
+                    .iter()
+                    .rev()
+                    .find(|(_, _, e)| *e <= start)
+                    .map(|(_, _, e)| *e)
+                    .unwrap_or(start);
+                let mut last = key_end.saturating_sub(1);
+                while last > 0 && !code.is_char_boundary(last) {
+                    last -= 1;
+                }
+                return mk(
+                    "SyntaxError",
+                    "':' expected after dictionary key".into(),
+                    last,
+                    key_end,
+                );
+            }
             mk("SyntaxError", "expected ':'".into(), start, end)
         }
+        ParseErrorType::ExpectedToken { expected, found }
+            if *expected == TokenKind::Comma
+                && matches!(
+                    found,
+                    TokenKind::Int
+                        | TokenKind::Float
+                        | TokenKind::Name
+                        | TokenKind::String
+                        | TokenKind::True
+                        | TokenKind::False
+                        | TokenKind::None
+                        | TokenKind::Lpar
+                        | TokenKind::Lsqb
+                        | TokenKind::Lbrace
+                ) =>
+        {
+            // Two expressions side by side in a call or a display: CPython highlights both,
+            // from the start of the first.
+            let prev = expression_start(tokens, start);
+            mk(
+                "SyntaxError",
+                "invalid syntax. Perhaps you forgot a comma?".into(),
+                prev,
+                end,
+            )
+        }
+        ParseErrorType::InvalidAssignmentTarget => {
+            let target = code.get(start..end).unwrap_or("").trim();
+            let msg = match target {
+                "True" | "False" | "None" | "__debug__" => format!("cannot assign to {target}"),
+                t if t.ends_with(')') && t.contains('(') && !t.starts_with('(') => {
+                    "cannot assign to function call here. Maybe you meant '==' instead of '='?"
+                        .into()
+                }
+                t if t.starts_with(|c: char| c.is_ascii_digit() || c == '"' || c == '\'') => {
+                    "cannot assign to literal here. Maybe you meant '==' instead of '='?".into()
+                }
+                _ => {
+                    "cannot assign to expression here. Maybe you meant '==' instead of '='?".into()
+                }
+            };
+            mk("SyntaxError", msg, start, end)
+        }
+        ParseErrorType::NonDefaultParamAfterDefaultParam => mk(
+            "SyntaxError",
+            "parameter without a default follows parameter with a default".into(),
+            start,
+            end,
+        ),
+        ParseErrorType::UnparenthesizedGeneratorExpression => mk(
+            "SyntaxError",
+            "Generator expression must be parenthesized".into(),
+            start,
+            end,
+        ),
+        ParseErrorType::ExpectedKeywordParam => mk(
+            "SyntaxError",
+            "named arguments must follow bare *".into(),
+            start,
+            end,
+        ),
         ParseErrorType::PositionalAfterKeywordArgument => mk(
             "SyntaxError",
             "positional argument follows keyword argument".into(),
@@ -269,6 +394,98 @@ pub fn syntax_problem(
         }
         _ => mk("SyntaxError", "invalid syntax".into(), start, end),
     }
+}
+
+/// Start of the primary expression that ends just before `off` (`a.b(c)[0]` as a whole).
+fn expression_start(tokens: &[(TokenKind, usize, usize)], off: usize) -> usize {
+    let Some(mut i) = tokens.iter().rposition(|(_, _, e)| *e <= off) else {
+        return off;
+    };
+    let mut start = off;
+    loop {
+        let (k, s, _) = tokens[i];
+        match k {
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                // Skip back to the matching opener.
+                let mut depth = 0usize;
+                loop {
+                    match tokens[i].0 {
+                        TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => depth += 1,
+                        TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => {
+                            depth = depth.saturating_sub(1)
+                        }
+                        _ => {}
+                    }
+                    if depth == 0 || i == 0 {
+                        break;
+                    }
+                    i -= 1;
+                }
+                start = tokens[i].1;
+            }
+            TokenKind::Name
+            | TokenKind::Int
+            | TokenKind::Float
+            | TokenKind::String
+            | TokenKind::True
+            | TokenKind::False
+            | TokenKind::None
+            | TokenKind::Dot => start = s,
+            _ => break,
+        }
+        // Continue only through `.name`, calls and subscripts.
+        if i == 0 {
+            break;
+        }
+        let pk = tokens[i - 1].0;
+        let cur = tokens[i].0;
+        let joins = matches!(pk, TokenKind::Dot)
+            || (cur == TokenKind::Dot)
+            || matches!(cur, TokenKind::Lpar | TokenKind::Lsqb);
+        if !joins {
+            break;
+        }
+        i -= 1;
+    }
+    start
+}
+
+/// The innermost bracket still open at `off`.
+fn innermost_open(tokens: &[(TokenKind, usize, usize)], off: usize) -> Option<TokenKind> {
+    let mut stack = Vec::new();
+    for &(k, s, _) in tokens {
+        if s >= off {
+            break;
+        }
+        match k {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace => stack.push(k),
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.last().copied()
+}
+
+/// The indentation of the line at `off` and of the code line before it mix tabs and spaces.
+fn mixes_tabs_and_spaces(code: &str, off: usize) -> bool {
+    let ls = code[..off.min(code.len())]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let indent = |line: &str| -> String {
+        line.chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
+    };
+    let this = indent(&code[ls..]);
+    let prev = previous_code_line(code, ls)
+        .map(|p| indent(&code[p..]))
+        .unwrap_or_default();
+    let tabs = this.contains('\t') || prev.contains('\t');
+    let spaces = this.contains(' ') || prev.contains(' ');
+    tabs && spaces
 }
 
 /// Offset of the start of the last non-blank, non-comment line before `off`.

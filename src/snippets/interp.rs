@@ -14,7 +14,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::builtins::{self, Builtins};
 use super::errors::{err, type_err, ExcKind, Exception, Flow, Loc, SourceInfo, R};
-use super::layers::{self, Layer};
+use super::layers::Layer;
 use super::tensor::Tensor;
 use super::value::{
     py_eq, py_is, range_len, repr, to_str, truthy, Args, Class, ClassKind, Dict, FuncCode,
@@ -96,7 +96,7 @@ pub struct Interp {
     /// An opaque `if` held a `break`: the enclosing loop stops and forgets its names.
     opaque_break: bool,
     /// Exceptions being handled (for bare `raise`).
-    handling: Vec<Box<Exception>>,
+    handling: Vec<Exception>,
     /// A star-import from an unmodelled module: unknown names are opaque.
     opaque_star: bool,
 }
@@ -144,6 +144,13 @@ impl Interp {
         self.nest = 0;
         self.grad_enabled = true;
         self.handling.clear();
+    }
+
+    /// A global name, or a Python builtin.
+    pub(crate) fn global_or_builtin(&self, name: &str) -> Option<Value> {
+        self.globals
+            .get(name)
+            .or_else(|| self.builtin_names.get(name).cloned())
     }
 
     pub(crate) fn keep_source(&mut self, src: Rc<SourceInfo>) {
@@ -266,6 +273,13 @@ impl Interp {
             declared_nonlocal: Vec::new(),
         };
         self.havoc(body, &mut f);
+    }
+
+    /// Bind `name` to an opaque value unless it is already bound.
+    pub(crate) fn forget_global(&mut self, name: &str) {
+        if self.globals.get(name).is_none() {
+            self.globals.set(name, Value::Opaque);
+        }
     }
 
     fn exec_body(&mut self, body: &[Stmt], f: &mut Frame) -> R<()> {
@@ -466,6 +480,10 @@ impl Interp {
     fn exec_for(&mut self, fs: &ast::StmtFor, f: &mut Frame) -> R<()> {
         let itv = self.eval(&fs.iter, f)?;
         let mut it = self.get_iter(&itv)?;
+        if let Value::Iter(st) = &itv {
+            let mut st = st.borrow_mut();
+            st.pos = st.items.len();
+        }
         let opaque = it.is_opaque();
         let mut broke = false;
         while let Some(item) = it.next() {
@@ -485,8 +503,10 @@ impl Interp {
             }
         }
         if opaque {
-            // The loop may run any number of times.
+            // The loop may run any number of times: what it binds (accumulators, last
+            // batch) is unknown afterwards.
             self.havoc_target(&fs.target, f);
+            self.havoc(&fs.body, f);
         }
         if !broke {
             self.exec_body(&fs.orelse, f)?;
@@ -566,7 +586,7 @@ impl Interp {
         let Some(e) = &r.exc else {
             return match self.handling.last() {
                 Some(e) => {
-                    let mut e = e.clone();
+                    let mut e = Box::new(e.clone());
                     e.frames.clear();
                     e.pending = true;
                     Err(Flow::Exc(e))
@@ -668,7 +688,7 @@ impl Interp {
                             let obj = self.exc_object(&e);
                             self.bind_name(&n.id, obj, f);
                         }
-                        self.handling.push(e);
+                        self.handling.push(*e);
                         let r = self.exec_body(&h.body, f);
                         self.handling.pop();
                         r
@@ -765,15 +785,36 @@ impl Interp {
             return Ok(Value::Opaque);
         }
         let mut msg = format!("name '{name}' is not defined");
-        let mut cands: Vec<String> = Vec::new();
+        // CPython first checks `self.<name>` inside methods.
+        if let Some(Value::Object(o)) = f.locals.get("self") {
+            {
+                let has = o.dict.borrow().contains_key(name)
+                    || o.class.lookup(name).is_some()
+                    || o.module.as_ref().is_some_and(|m| {
+                        let m = m.borrow();
+                        m.module(name).is_some()
+                            || m.params.iter().any(|(n, _)| &**n == name)
+                            || m.buffers.iter().any(|(n, _)| &**n == name)
+                    });
+                if has {
+                    msg.push_str(&format!(". Did you mean: 'self.{name}'?"));
+                    return err("NameError", msg);
+                }
+            }
+        }
+        let mut cands: Vec<Rc<str>> = Vec::new();
         let mut s: Option<&Rc<Scope>> = Some(&f.locals);
         while let Some(sc) = s {
-            cands.extend(sc.vars.borrow().keys().map(|k| k.to_string()));
+            cands.extend(sc.names());
             s = sc.parent.as_ref();
         }
-        cands.extend(self.globals.vars.borrow().keys().map(|k| k.to_string()));
-        cands.extend(self.builtin_names.keys().map(|k| k.to_string()));
-        if let Some(sug) = suggest(name, cands.iter().map(|s| s.as_str())) {
+        if !f.module_level {
+            cands.extend(self.globals.names());
+        }
+        let mut bnames: Vec<&str> = self.builtin_names.keys().copied().collect();
+        bnames.sort_unstable();
+        cands.extend(bnames.into_iter().map(Rc::from));
+        if let Some(sug) = suggest(name, cands.iter().map(|s| &**s)) {
             msg.push_str(&format!(". Did you mean: '{sug}'?"));
         }
         err("NameError", msg)
@@ -1298,9 +1339,14 @@ impl Interp {
             Expr::Compare(c) => {
                 let mut left = self.eval(&c.left, f)?;
                 let mut result = Value::Bool(true);
-                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                let last = c.ops.len().saturating_sub(1);
+                for (k, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
                     let r = self.eval(right, f)?;
                     let v = self.compare(*op, &left, &r)?;
+                    if k == last {
+                        // The last comparison's value is the result (tensors stay tensors).
+                        return Ok(v);
+                    }
                     match self.truth(&v)? {
                         Some(false) => return Ok(v),
                         None if c.ops.len() > 1 => return Ok(Value::Opaque),
@@ -1359,11 +1405,15 @@ impl Interp {
             }
             Expr::ListComp(lc) => {
                 let mut out = Vec::new();
-                self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&lc.elt, cf)?;
                     out.push(v);
                     Ok(())
                 })?;
+                if opaque {
+                    // Unknown length: the elements were still evaluated (for their errors).
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::list(out))
             }
             Expr::Generator(g) => {
@@ -1383,28 +1433,31 @@ impl Interp {
             }
             Expr::SetComp(sc) => {
                 let mut out: Vec<Value> = Vec::new();
-                self.comprehension(&sc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&sc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&sc.elt, cf)?;
                     if !out.iter().any(|y| py_eq(y, &v) == Some(true)) {
                         out.push(v);
                     }
                     Ok(())
                 })?;
+                if opaque {
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::Set(Rc::new(RefCell::new(out))))
             }
             Expr::DictComp(dc) => {
                 let mut d = Dict::default();
-                self.comprehension(&dc.generators, 0, f, &mut |me, cf| {
+                let opaque = self.comprehension(&dc.generators, 0, f, &mut |me, cf| {
                     let v = me.eval(&dc.value, cf)?;
-                    match &dc.key {
-                        Some(k) => {
-                            let k = me.eval(k, cf)?;
-                            d.set(k, v);
-                        }
-                        None => {}
+                    if let Some(k) = &dc.key {
+                        let k = me.eval(k, cf)?;
+                        d.set(k, v);
                     }
                     Ok(())
                 })?;
+                if opaque {
+                    return Ok(Value::Opaque);
+                }
                 Ok(Value::Dict(Rc::new(RefCell::new(d))))
             }
             Expr::Subscript(s) => {
@@ -1599,14 +1652,14 @@ impl Interp {
     fn eval_call(&mut self, c: &ast::ExprCall, f: &mut Frame) -> R<Value> {
         // `super()` needs the current frame.
         if let Expr::Name(n) = &*c.func {
-            if n.id.as_str() == "super" && c.arguments.args.is_empty() {
-                if self
+            if n.id.as_str() == "super"
+                && c.arguments.args.is_empty()
+                && self
                     .lookup("super", f)
                     .ok()
                     .is_some_and(|v| matches!(&v, Value::Builtin(b) if &*b.name == "super"))
-                {
-                    return self.zero_arg_super(f);
-                }
+            {
+                return self.zero_arg_super(f);
             }
         }
         let func = self.eval(&c.func, f)?;
@@ -1912,17 +1965,26 @@ impl Interp {
             return Ok(Value::Opaque);
         }
         let mut msg = format!("'{}' object has no attribute '{name}'", o.class.name);
+        // `dir(obj)`: sorted; underscored names only when the wrong name has one.
         let mut cands: Vec<String> = o.dict.borrow().keys().map(|k| k.to_string()).collect();
         if let Some(m) = &o.module {
             let m = m.borrow();
             cands.extend(m.modules.iter().map(|(n, _)| n.to_string()));
             cands.extend(m.params.iter().map(|(n, _)| n.to_string()));
             cands.extend(m.buffers.iter().map(|(n, _)| n.to_string()));
+            cands.extend(builtins::MODULE_METHOD_NAMES.iter().map(|s| s.to_string()));
+            cands.push("training".into());
         }
         cands.extend(o.class.dict.borrow().keys().map(|k| k.to_string()));
         for c in &o.class.mro {
             cands.extend(c.dict.borrow().keys().map(|k| k.to_string()));
         }
+        if !name.starts_with('_') {
+            cands.retain(|c| !c.starts_with('_'));
+        }
+        cands.retain(|c| !c.starts_with(|ch: char| ch.is_ascii_digit()));
+        cands.sort();
+        cands.dedup();
         if let Some(s) = suggest(name, cands.iter().map(|s| s.as_str())) {
             msg.push_str(&format!(". Did you mean: '{s}'?"));
         }
@@ -2143,6 +2205,11 @@ impl Interp {
         Ok(match v {
             Value::Range(a, b, s) => It::Range(*a, *b, *s),
             Value::Opaque => It::Once(false),
+            // Not consumed here (callers often look before they iterate); `for` consumes.
+            Value::Iter(it) => {
+                let st = it.borrow();
+                It::Seq(st.items[st.pos.min(st.items.len())..].to_vec(), 0)
+            }
             Value::Object(o) if o.module.is_none() && o.class.lookup("__iter__").is_some() => {
                 let m = self.get_attr(v, "__iter__")?;
                 let it = self.call(&m, Args::default())?;
@@ -2164,6 +2231,19 @@ impl Interp {
             }
             _ => It::Seq(self.iterate(v)?, 0),
         })
+    }
+
+    /// The items of an iterable, or `None` where iterating it is opaque. A one-shot iterator
+    /// (a generator expression) is drained exactly once.
+    pub(crate) fn items_or_opaque(&mut self, v: &Value) -> R<Option<Vec<Value>>> {
+        if let Value::Iter(_) = v {
+            return self.iterate(v).map(Some);
+        }
+        match self.get_iter(v)? {
+            It::Once(_) => Ok(None),
+            It::Seq(items, pos) => Ok(Some(items.get(pos..).unwrap_or_default().to_vec())),
+            It::Range(..) => self.iterate(v).map(Some),
+        }
     }
 
     /// Materialise the items of an iterable (charged to the budget).
@@ -2485,18 +2565,90 @@ fn header_range(src: &SourceInfo, r: TextRange) -> TextRange {
     TextRange::new(r.start(), ruff_text_size::TextSize::new(stop as u32))
 }
 
-/// CPython-style "Did you mean" suggestion.
+/// CPython's "Did you mean" suggestion (`_Py_CalculateSuggestions`): a Levenshtein distance
+/// where a case flip costs 1 and other edits 2, at most a third of the characters changed; the
+/// first best candidate in order wins.
 pub(crate) fn suggest<'a>(name: &str, cands: impl Iterator<Item = &'a str>) -> Option<String> {
+    const MOVE: usize = 2;
+    let cands: Vec<&str> = cands.collect();
+    if cands.len() >= 750 || name.len() > 40 {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for c in cands {
-        if c == name || c.starts_with("__") {
+        if c == name {
             continue;
         }
-        let d = strsim::levenshtein(name, c);
-        let limit = (name.len() + c.len() + 3) / 6;
-        if d <= limit.max(1) && best.is_none_or(|(bd, _)| d < bd) {
+        let mut max = (name.len() + c.len() + 3) * MOVE / 6;
+        if let Some((bd, _)) = best {
+            max = max.min(bd.saturating_sub(1));
+        }
+        let d = levenshtein(name.as_bytes(), c.as_bytes(), max);
+        if d > max {
+            continue;
+        }
+        if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+fn levenshtein(a: &[u8], b: &[u8], max_cost: usize) -> usize {
+    const MOVE: usize = 2;
+    let sub_cost = |x: u8, y: u8| -> usize {
+        if x == y {
+            0
+        } else if x.eq_ignore_ascii_case(&y) {
+            1
+        } else {
+            MOVE
+        }
+    };
+    let (mut a, mut b) = (a, b);
+    while let (Some(x), Some(y)) = (a.first(), b.first()) {
+        if x != y {
+            break;
+        }
+        a = &a[1..];
+        b = &b[1..];
+    }
+    while let (Some(x), Some(y)) = (a.last(), b.last()) {
+        if x != y {
+            break;
+        }
+        a = &a[..a.len() - 1];
+        b = &b[..b.len() - 1];
+    }
+    if a.is_empty() || b.is_empty() {
+        return (a.len() + b.len()) * MOVE;
+    }
+    if a.len() > 40 || b.len() > 40 {
+        return max_cost + 1;
+    }
+    if b.len() < a.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    if (b.len() - a.len()) * MOVE > max_cost {
+        return max_cost + 1;
+    }
+    let mut buffer: Vec<usize> = (1..=a.len()).map(|i| i * MOVE).collect();
+    let mut result = 0;
+    for (bi, &code) in b.iter().enumerate() {
+        let mut distance = bi * MOVE;
+        result = distance;
+        let mut minimum = usize::MAX;
+        for (ai, &ac) in a.iter().enumerate() {
+            let substitute = distance + sub_cost(code, ac);
+            distance = buffer[ai];
+            let insert_delete = result.min(distance) + MOVE;
+            result = insert_delete.min(substitute);
+            buffer[ai] = result;
+            minimum = minimum.min(result);
+        }
+        if minimum > max_cost {
+            return max_cost + 1;
+        }
+    }
+    result
 }

@@ -2,8 +2,6 @@
 //! rules with PyTorch's error texts. The functional forms (`F.conv2d`, `F.max_pool2d`, …) share
 //! these rules.
 
-use std::rc::Rc;
-
 use super::errors::{err, rt, type_err, value_err, R};
 use super::tensor::{
     broadcast, fmt_shape, fmt_size, fmt_x, numel, window_out, wrap_dim, DType, Dim, Tensor,
@@ -31,9 +29,9 @@ pub enum LayerTag {
     ReLU,
     ReLU6,
     LeakyReLU,
-    GELU,
+    Gelu,
     SiLU,
-    ELU,
+    Elu,
     Sigmoid,
     Tanh,
     Softplus,
@@ -63,6 +61,23 @@ pub enum LayerTag {
     SmoothL1Loss,
     BCELoss,
     BCEWithLogitsLoss,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    ZeroPad2d,
+    ConstantPad2d,
+    ReflectionPad2d,
+    ReplicationPad2d,
+    PixelShuffle,
+    Hardtanh,
+    LogSigmoid,
+    Softsign,
+    Softmin,
+    Rnn,
+    Lstm,
+    Gru,
+    MultiheadAttention,
+    TransformerEncoderLayer,
+    TransformerEncoder,
 }
 
 /// Class name ↔ tag.
@@ -85,9 +100,9 @@ pub const LAYER_CLASSES: &[(&str, LayerTag)] = &[
     ("ReLU", LayerTag::ReLU),
     ("ReLU6", LayerTag::ReLU6),
     ("LeakyReLU", LayerTag::LeakyReLU),
-    ("GELU", LayerTag::GELU),
+    ("GELU", LayerTag::Gelu),
     ("SiLU", LayerTag::SiLU),
-    ("ELU", LayerTag::ELU),
+    ("ELU", LayerTag::Elu),
     ("Sigmoid", LayerTag::Sigmoid),
     ("Tanh", LayerTag::Tanh),
     ("Softplus", LayerTag::Softplus),
@@ -117,6 +132,23 @@ pub const LAYER_CLASSES: &[(&str, LayerTag)] = &[
     ("SmoothL1Loss", LayerTag::SmoothL1Loss),
     ("BCELoss", LayerTag::BCELoss),
     ("BCEWithLogitsLoss", LayerTag::BCEWithLogitsLoss),
+    ("InstanceNorm1d", LayerTag::InstanceNorm1d),
+    ("InstanceNorm2d", LayerTag::InstanceNorm2d),
+    ("ZeroPad2d", LayerTag::ZeroPad2d),
+    ("ConstantPad2d", LayerTag::ConstantPad2d),
+    ("ReflectionPad2d", LayerTag::ReflectionPad2d),
+    ("ReplicationPad2d", LayerTag::ReplicationPad2d),
+    ("PixelShuffle", LayerTag::PixelShuffle),
+    ("Hardtanh", LayerTag::Hardtanh),
+    ("LogSigmoid", LayerTag::LogSigmoid),
+    ("Softsign", LayerTag::Softsign),
+    ("Softmin", LayerTag::Softmin),
+    ("RNN", LayerTag::Rnn),
+    ("LSTM", LayerTag::Lstm),
+    ("GRU", LayerTag::Gru),
+    ("MultiheadAttention", LayerTag::MultiheadAttention),
+    ("TransformerEncoderLayer", LayerTag::TransformerEncoderLayer),
+    ("TransformerEncoder", LayerTag::TransformerEncoder),
 ];
 
 /// Padding of a convolution.
@@ -129,6 +161,7 @@ pub enum ConvPad {
 
 /// Hyper-parameters of a built-in layer (what its forward needs).
 #[derive(Clone, Debug)]
+#[allow(clippy::enum_variant_names)]
 pub enum Layer {
     /// A lesson-defined `nn.Module` subclass (or `nn.Module` itself).
     Plain,
@@ -205,6 +238,36 @@ pub enum Layer {
         scale: Option<Vec<f64>>,
     },
     Loss(LayerTag),
+    InstanceNorm {
+        nd: usize,
+        features: Dim,
+        affine: bool,
+    },
+    /// `nn.ZeroPad2d` and friends: (left, right, top, bottom).
+    Pad2d {
+        pads: Vec<Dim>,
+    },
+    PixelShuffle {
+        r: Dim,
+    },
+    Rnn {
+        kind: LayerTag,
+        input_size: Dim,
+        hidden: Dim,
+        layers: Dim,
+        batch_first: bool,
+        bidirectional: bool,
+    },
+    Mha {
+        embed: Dim,
+        batch_first: bool,
+    },
+    EncoderLayer {
+        d_model: Dim,
+        batch_first: bool,
+    },
+    /// Children `layers` (a `ModuleList`) and optional `norm` run in order.
+    Encoder,
 }
 
 impl Layer {
@@ -220,8 +283,10 @@ impl Layer {
 /// What constructing a layer produces.
 pub struct LayerInit {
     pub layer: Layer,
-    pub params: Vec<(&'static str, Vec<Dim>)>,
-    pub buffers: Vec<(&'static str, Vec<Dim>, DType)>,
+    pub params: Vec<(String, Vec<Dim>)>,
+    pub buffers: Vec<(String, Vec<Dim>, DType)>,
+    /// Built-in child modules, registered after the parameters.
+    pub children: Vec<(String, LayerTag, Args)>,
     pub uncertain: bool,
 }
 
@@ -287,8 +352,9 @@ fn dimv(d: Dim) -> Value {
 pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
     use LayerTag as T;
     let mut uncertain = false;
-    let mut params: Vec<(&'static str, Vec<Dim>)> = Vec::new();
-    let mut buffers: Vec<(&'static str, Vec<Dim>, DType)> = Vec::new();
+    let mut params: Vec<(String, Vec<Dim>)> = Vec::new();
+    let mut buffers: Vec<(String, Vec<Dim>, DType)> = Vec::new();
+    let mut children: Vec<(String, LayerTag, Args)> = Vec::new();
     let cls = class_name(tag);
     let layer = match tag {
         T::Sequential | T::ModuleList | T::ModuleDict => {
@@ -415,9 +481,9 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
                 vec![out_c, per_group(in_c)]
             };
             w.extend(k.iter().copied());
-            params.push(("weight", w));
+            params.push(("weight".into(), w));
             if bias {
-                params.push(("bias", vec![out_c]));
+                params.push(("bias".into(), vec![out_c]));
             }
             Layer::Conv {
                 nd,
@@ -453,13 +519,13 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
             let affine = flag_arg(&a[3], true, &mut uncertain);
             let track = flag_arg(&a[4], true, &mut uncertain);
             if affine {
-                params.push(("weight", vec![c]));
-                params.push(("bias", vec![c]));
+                params.push(("weight".into(), vec![c]));
+                params.push(("bias".into(), vec![c]));
             }
             if track {
-                buffers.push(("running_mean", vec![c], DType::F32));
-                buffers.push(("running_var", vec![c], DType::F32));
-                buffers.push(("num_batches_tracked", vec![], DType::I64));
+                buffers.push(("running_mean".into(), vec![c], DType::F32));
+                buffers.push(("running_var".into(), vec![c], DType::F32));
+                buffers.push(("num_batches_tracked".into(), vec![], DType::I64));
             }
             Layer::BatchNorm {
                 nd,
@@ -482,9 +548,9 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
             let affine = flag_arg(&a[2], true, &mut uncertain);
             let bias = flag_arg(&a[3], true, &mut uncertain);
             if affine {
-                params.push(("weight", shape.clone()));
+                params.push(("weight".into(), shape.clone()));
                 if bias {
-                    params.push(("bias", shape.clone()));
+                    params.push(("bias".into(), shape.clone()));
                 }
             }
             Layer::LayerNorm { shape, affine }
@@ -508,8 +574,8 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
             }
             let affine = flag_arg(&a[3], true, &mut uncertain);
             if affine {
-                params.push(("weight", vec![c]));
-                params.push(("bias", vec![c]));
+                params.push(("weight".into(), vec![c]));
+                params.push(("bias".into(), vec![c]));
             }
             Layer::GroupNorm {
                 groups: g,
@@ -532,9 +598,9 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
                     ));
                 }
             }
-            params.push(("weight", vec![outf, inf]));
+            params.push(("weight".into(), vec![outf, inf]));
             if bias {
-                params.push(("bias", vec![outf]));
+                params.push(("bias".into(), vec![outf]));
             }
             Layer::Linear { inf, outf, bias }
         }
@@ -555,7 +621,7 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
             let a = args.bind("Embedding.__init__", &names, 2)?;
             let num = dim_arg(&a[0].clone().unwrap_or_default(), "num_embeddings")?;
             let dim = dim_arg(&a[1].clone().unwrap_or_default(), "embedding_dim")?;
-            params.push(("weight", vec![num, dim]));
+            params.push(("weight".into(), vec![num, dim]));
             Layer::Embedding { num, dim }
         }
         T::Softmax | T::LogSoftmax => {
@@ -596,15 +662,15 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
                 Some(v) => dim_arg(v, "num_parameters")?,
                 None => Some(1),
             };
-            params.push(("weight", vec![n]));
+            params.push(("weight".into(), vec![n]));
             Layer::Elementwise(tag)
         }
         T::ReLU
         | T::ReLU6
         | T::LeakyReLU
-        | T::GELU
+        | T::Gelu
         | T::SiLU
-        | T::ELU
+        | T::Elu
         | T::Sigmoid
         | T::Tanh
         | T::Softplus
@@ -613,8 +679,8 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
         | T::Mish => {
             let names: &[&str] = match tag {
                 T::LeakyReLU => &["negative_slope", "inplace"],
-                T::GELU => &["approximate"],
-                T::ELU => &["alpha", "inplace"],
+                T::Gelu => &["approximate"],
+                T::Elu => &["alpha", "inplace"],
                 T::Softplus => &["beta", "threshold"],
                 T::Sigmoid | T::Tanh => &[],
                 _ => &["inplace"],
@@ -720,6 +786,267 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
             )?;
             upsample_layer(&a[0], &a[1])?
         }
+        T::InstanceNorm1d | T::InstanceNorm2d => {
+            let names = [
+                "num_features",
+                "eps",
+                "momentum",
+                "affine",
+                "track_running_stats",
+                "device",
+                "dtype",
+            ];
+            let a = args.bind(&format!("{cls}.__init__"), &names, 1)?;
+            let c = dim_arg(&a[0].clone().unwrap_or_default(), "num_features")?;
+            let affine = flag_arg(&a[3], false, &mut uncertain);
+            let track = flag_arg(&a[4], false, &mut uncertain);
+            if affine {
+                params.push(("weight".into(), vec![c]));
+                params.push(("bias".into(), vec![c]));
+            }
+            if track {
+                buffers.push(("running_mean".into(), vec![c], DType::F32));
+                buffers.push(("running_var".into(), vec![c], DType::F32));
+                buffers.push(("num_batches_tracked".into(), vec![], DType::I64));
+            }
+            Layer::InstanceNorm {
+                nd: if tag == T::InstanceNorm1d { 1 } else { 2 },
+                features: c,
+                affine,
+            }
+        }
+        T::ZeroPad2d | T::ConstantPad2d | T::ReflectionPad2d | T::ReplicationPad2d => {
+            let names: &[&str] = if tag == T::ConstantPad2d {
+                &["padding", "value"]
+            } else {
+                &["padding"]
+            };
+            let required = names.len();
+            let a = args.bind(&format!("{cls}.__init__"), names, required)?;
+            let pads = dims_arg(&a[0].clone().unwrap_or_default(), 4, "padding")?;
+            if pads.len() != 4 {
+                return rt(format!(
+                    "Padding length must be divisible by 2 and equal to 4, got {}",
+                    pads.len()
+                ));
+            }
+            Layer::Pad2d { pads }
+        }
+        T::PixelShuffle => {
+            let a = args.bind("PixelShuffle.__init__", &["upscale_factor"], 1)?;
+            Layer::PixelShuffle {
+                r: dim_arg(&a[0].clone().unwrap_or_default(), "upscale_factor")?,
+            }
+        }
+        T::Hardtanh | T::LogSigmoid | T::Softsign => {
+            let names: &[&str] = if tag == T::Hardtanh {
+                &["min_val", "max_val", "inplace"]
+            } else {
+                &[]
+            };
+            args.bind(&format!("{cls}.__init__"), names, 0)?;
+            Layer::Elementwise(tag)
+        }
+        T::Softmin => {
+            let a = args.bind("Softmin.__init__", &["dim"], 0)?;
+            Layer::Softmax {
+                log: false,
+                dim: a[0].as_ref().and_then(|v| v.as_int()),
+            }
+        }
+        T::Rnn | T::Lstm | T::Gru => {
+            let names: &[&str] = if tag == T::Rnn {
+                &[
+                    "input_size",
+                    "hidden_size",
+                    "num_layers",
+                    "nonlinearity",
+                    "bias",
+                    "batch_first",
+                    "dropout",
+                    "bidirectional",
+                    "device",
+                    "dtype",
+                ]
+            } else {
+                &[
+                    "input_size",
+                    "hidden_size",
+                    "num_layers",
+                    "bias",
+                    "batch_first",
+                    "dropout",
+                    "bidirectional",
+                    "proj_size",
+                    "device",
+                    "dtype",
+                ]
+            };
+            let a = args.bind(&format!("{cls}.__init__"), names, 2)?;
+            let get = |n: &str| -> Option<Value> {
+                names
+                    .iter()
+                    .position(|x| *x == n)
+                    .and_then(|i| a[i].clone())
+            };
+            let input_size = dim_arg(&get("input_size").unwrap_or_default(), "input_size")?;
+            let hidden = dim_arg(&get("hidden_size").unwrap_or_default(), "hidden_size")?;
+            let layers = match get("num_layers") {
+                Some(v) => dim_arg(&v, "num_layers")?,
+                None => Some(1),
+            };
+            let bias = flag_arg(&get("bias"), true, &mut uncertain);
+            let batch_first = flag_arg(&get("batch_first"), false, &mut uncertain);
+            let bidirectional = flag_arg(&get("bidirectional"), false, &mut uncertain);
+            if get("proj_size").and_then(|v| v.as_int()).unwrap_or(0) != 0 {
+                uncertain = true;
+            }
+            if let Some(h) = hidden {
+                if h <= 0 {
+                    return value_err("hidden_size must be greater than zero");
+                }
+            }
+            if let Some(l) = layers {
+                if l <= 0 {
+                    return value_err("num_layers must be greater than zero");
+                }
+            }
+            let gates: i64 = match tag {
+                T::Lstm => 4,
+                T::Gru => 3,
+                _ => 1,
+            };
+            let gh = hidden.and_then(|h| h.checked_mul(gates));
+            let dirs: i64 = if bidirectional { 2 } else { 1 };
+            match layers {
+                Some(l) if l <= 1000 => {
+                    for k in 0..l {
+                        for d in 0..dirs {
+                            let sfx = if d == 1 { "_reverse" } else { "" };
+                            let inp = if k == 0 {
+                                input_size
+                            } else {
+                                hidden.and_then(|h| h.checked_mul(dirs))
+                            };
+                            params.push((format!("weight_ih_l{k}{sfx}"), vec![gh, inp]));
+                            params.push((format!("weight_hh_l{k}{sfx}"), vec![gh, hidden]));
+                            if bias {
+                                params.push((format!("bias_ih_l{k}{sfx}"), vec![gh]));
+                                params.push((format!("bias_hh_l{k}{sfx}"), vec![gh]));
+                            }
+                        }
+                    }
+                }
+                _ => uncertain = true,
+            }
+            Layer::Rnn {
+                kind: tag,
+                input_size,
+                hidden,
+                layers,
+                batch_first,
+                bidirectional,
+            }
+        }
+        T::MultiheadAttention => {
+            let names = [
+                "embed_dim",
+                "num_heads",
+                "dropout",
+                "bias",
+                "add_bias_kv",
+                "add_zero_attn",
+                "kdim",
+                "vdim",
+                "batch_first",
+                "device",
+                "dtype",
+            ];
+            let a = args.bind("MultiheadAttention.__init__", &names, 2)?;
+            let e = dim_arg(&a[0].clone().unwrap_or_default(), "embed_dim")?;
+            let h = dim_arg(&a[1].clone().unwrap_or_default(), "num_heads")?;
+            if let (Some(e), Some(h)) = (e, h) {
+                if h <= 0 || e % h != 0 {
+                    return err("AssertionError", "embed_dim must be divisible by num_heads");
+                }
+            }
+            let bias = flag_arg(&a[3], true, &mut uncertain);
+            let batch_first = flag_arg(&a[8], false, &mut uncertain);
+            let same_kv = [&a[6], &a[7]].iter().all(|v| {
+                matches!(v, None | Some(Value::None)) || v.as_ref().and_then(|x| x.as_int()) == e
+            });
+            if !same_kv || flag_arg(&a[4], false, &mut uncertain) {
+                uncertain = true;
+            }
+            let e3 = e.and_then(|e| e.checked_mul(3));
+            params.push(("in_proj_weight".into(), vec![e3, e]));
+            if bias {
+                params.push(("in_proj_bias".into(), vec![e3]));
+            }
+            let mut la = Args::new(vec![dimv(e), dimv(e)]);
+            la.kw.push(("bias".into(), Value::Bool(bias)));
+            children.push(("out_proj".into(), T::Linear, la));
+            Layer::Mha {
+                embed: e,
+                batch_first,
+            }
+        }
+        T::TransformerEncoderLayer => {
+            let names = [
+                "d_model",
+                "nhead",
+                "dim_feedforward",
+                "dropout",
+                "activation",
+                "layer_norm_eps",
+                "batch_first",
+                "norm_first",
+                "bias",
+                "device",
+                "dtype",
+            ];
+            let a = args.bind("TransformerEncoderLayer.__init__", &names, 2)?;
+            let d = dim_arg(&a[0].clone().unwrap_or_default(), "d_model")?;
+            let h = dim_arg(&a[1].clone().unwrap_or_default(), "nhead")?;
+            let ff = match &a[2] {
+                Some(v) => dim_arg(v, "dim_feedforward")?,
+                None => Some(2048),
+            };
+            let batch_first = flag_arg(&a[6], false, &mut uncertain);
+            let bias = flag_arg(&a[8], true, &mut uncertain);
+            let p = a[3].clone().unwrap_or(Value::Float(0.1));
+            let mut mha = Args::new(vec![dimv(d), dimv(h)]);
+            mha.kw.push(("dropout".into(), p.clone()));
+            mha.kw.push(("bias".into(), Value::Bool(bias)));
+            mha.kw
+                .push(("batch_first".into(), Value::Bool(batch_first)));
+            let lin = |i: Dim, o: Dim| {
+                let mut l = Args::new(vec![dimv(i), dimv(o)]);
+                l.kw.push(("bias".into(), Value::Bool(bias)));
+                l
+            };
+            let norm = || {
+                let mut n = Args::new(vec![dimv(d)]);
+                n.kw.push(("bias".into(), Value::Bool(bias)));
+                n
+            };
+            children.push(("self_attn".into(), T::MultiheadAttention, mha));
+            children.push(("linear1".into(), T::Linear, lin(d, ff)));
+            children.push(("dropout".into(), T::Dropout, Args::new(vec![p.clone()])));
+            children.push(("linear2".into(), T::Linear, lin(ff, d)));
+            children.push(("norm1".into(), T::LayerNorm, norm()));
+            children.push(("norm2".into(), T::LayerNorm, norm()));
+            children.push(("dropout1".into(), T::Dropout, Args::new(vec![p.clone()])));
+            children.push(("dropout2".into(), T::Dropout, Args::new(vec![p])));
+            Layer::EncoderLayer {
+                d_model: d,
+                batch_first,
+            }
+        }
+        T::TransformerEncoder => {
+            // The children (deep copies of the given layer) are built by the interpreter.
+            Layer::Encoder
+        }
         T::CrossEntropyLoss
         | T::NLLLoss
         | T::MSELoss
@@ -742,6 +1069,7 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
         layer,
         params,
         buffers,
+        children,
         uncertain,
     })
 }
@@ -907,6 +1235,19 @@ pub fn conv(
             vec![None; nd]
         }
     };
+    for (what, v) in [
+        ("stride", stride),
+        ("padding", padv.as_slice()),
+        ("dilation", dil),
+        ("output_padding", out_pad),
+    ] {
+        if v.len() != nd {
+            return rt(format!(
+                "expected {what} to be a single integer value or a list of {nd} values to match the convolution dimensions, but got {what}={}",
+                fmt_shape(v)
+            ));
+        }
+    }
     if stride.iter().any(|s| matches!(s, Some(v) if *v <= 0)) {
         return rt("non-positive stride is not supported");
     }
@@ -990,7 +1331,10 @@ pub fn conv(
             match (h, p, d, k) {
                 (Some(h), Some(p), Some(d), Some(k)) => {
                     let ph = h.checked_add(p.checked_mul(2).unwrap_or(i64::MAX));
-                    let ek = d.checked_mul(k - 1).and_then(|v| v.checked_add(1));
+                    let ek = k
+                        .checked_sub(1)
+                        .and_then(|km| d.checked_mul(km))
+                        .and_then(|v| v.checked_add(1));
                     if let (Some(ph), Some(ek)) = (ph, ek) {
                         if ph < ek {
                             too_big = true;
@@ -1036,11 +1380,12 @@ pub fn conv(
                 stride[i],
                 out_pad[i],
             ) {
-                (Some(h), Some(p), Some(d), Some(k), Some(s), Some(op)) => (h - 1)
-                    .checked_mul(s)
-                    .and_then(|v| v.checked_sub(2 * p))
-                    .and_then(|v| v.checked_add(d.checked_mul(k - 1)?))
-                    .and_then(|v| v.checked_add(op + 1)),
+                (Some(h), Some(p), Some(d), Some(k), Some(s), Some(op)) => h
+                    .checked_sub(1)
+                    .and_then(|v| v.checked_mul(s))
+                    .and_then(|v| v.checked_sub(p.checked_mul(2)?))
+                    .and_then(|v| v.checked_add(d.checked_mul(k.checked_sub(1)?)?))
+                    .and_then(|v| v.checked_add(op.checked_add(1)?)),
                 _ => None,
             };
             if let Some(o) = o {
@@ -1109,6 +1454,21 @@ pub fn pool(
                 if p < 0 {
                     return rt(format!("pad must be non-negative, but got pad: {p}"));
                 }
+                if kk <= 0 {
+                    return rt(format!(
+                        "kernel size should be greater than zero, but got kH: {kk} kW: {kk}"
+                    ));
+                }
+                if s < 0 {
+                    return rt(format!(
+                        "stride should be greater than zero, but got dH: {s} dW: {s}"
+                    ));
+                }
+                if d <= 0 {
+                    return rt(format!(
+                        "dilation should be greater than zero, but got dilationH: {d} dilationW: {d}"
+                    ));
+                }
                 let eff = (kk - 1).saturating_mul(d).saturating_add(1);
                 if p > eff / 2 {
                     return rt(format!(
@@ -1169,12 +1529,25 @@ pub fn adaptive(x: &Tensor, max: bool, nd: usize, outs: &[Option<Dim>]) -> R<Val
     if outs.len() != nd {
         return rt(format!("{fname}: output_size must be {nd}"));
     }
+    if outs.iter().flatten().flatten().any(|d| *d < 0) {
+        let parts: Vec<String> = outs
+            .iter()
+            .map(|o| match o {
+                Some(Some(d)) => d.to_string(),
+                _ => "?".into(),
+            })
+            .collect();
+        return rt(format!(
+            "{fname}: elements of output_size must be greater than or equal to 0 but received {{{}}}",
+            parts.join(", ")
+        ));
+    }
     let lead = x.ndim() - nd;
     let mut out = x.shape[..lead].to_vec();
-    for i in 0..nd {
-        out.push(match outs[i] {
+    for (i, o) in outs.iter().enumerate() {
+        out.push(match o {
             None => x.shape[lead + i],
-            Some(d) => d,
+            Some(d) => *d,
         });
     }
     Ok(out_tensor(x, out, false))
@@ -1294,6 +1667,12 @@ pub fn linear(x: &Tensor, w: &[Dim], grad: bool) -> R<Value> {
         return rt(format!(
             "both arguments to linear need to be at least 1D, but they are 0D and {}D",
             w.len()
+        ));
+    }
+    if !x.dtype.is_float() {
+        return rt(format!(
+            "mat1 and mat2 must have the same dtype, but got {} and Float",
+            x.dtype.scalar_name()
         ));
     }
     let wt: Vec<Dim> = if w.len() == 2 {
@@ -1468,6 +1847,3 @@ pub fn upsample(x: &Tensor, size: &Option<Vec<Dim>>, scale: &Option<Vec<f64>>) -
     }
     Ok(out_tensor(x, out, false))
 }
-
-/// Shared, cheap handle so callers can keep parameter shapes alive.
-pub type Shape = Rc<[Dim]>;

@@ -9,8 +9,28 @@
 //!
 //! Entry points: [`check_blocks`] for the blocks of one file (one shared namespace, notebook
 //! semantics), and [`Interp`] for Rust code that wants to build a model from Python source and
-//! inspect it (parameter counts, output shapes).
+//! inspect it (parameter counts, output shapes):
+//!
+//! ```
+//! use lessonlint::snippets::{with_big_stack, Budget, Interp, Value};
+//!
+//! let (params, out) = with_big_stack(|| {
+//!     let mut it = Interp::new(&Budget::default());
+//!     let src = "import torch.nn as nn\ndef make(n):\n    return nn.Sequential(nn.Linear(n, 2), nn.ReLU())\n";
+//!     it.run_source("model.py", src).expect("runs");
+//!     let m = it.call_global("make", &[Value::int(3)], &[]).expect("builds");
+//!     (it.param_count(&m), it.forward(&m, &[5, 3]).expect("forward"))
+//! })
+//! .expect("interpreter thread");
+//! assert_eq!(params, Some(8));
+//! assert_eq!(out, vec![5, 2]);
+//! ```
+//!
+//! Values are reference-counted and not `Send`: keep an [`Interp`] and its values on one
+//! thread (use [`with_big_stack`] for code you do not control, so deep recursion cannot
+//! overflow the host stack).
 
+mod api;
 mod builtins;
 mod errors;
 mod interp;
@@ -26,6 +46,9 @@ use ruff_python_ast::{self as ast, Expr, ModModule, PySourceType, Stmt};
 use ruff_python_parser::parse_unchecked_source;
 use ruff_text_size::Ranged;
 
+pub use api::{
+    bound_names, check_blocks_with, defined_names, segments, ClassInfo, ParamInfo, Segment,
+};
 use errors::{ExcKind, Exception, Loc, SourceInfo};
 pub use interp::Interp;
 pub use value::Value;
@@ -52,6 +75,9 @@ pub enum Mode {
     Check,
     /// The block demonstrates an error: it must fail.
     ExpectError,
+    /// The block is not run; every name it binds becomes opaque (a scaffolded exercise whose
+    /// code the learner has yet to write). Syntax errors are still reported.
+    Opaque,
 }
 
 /// Limits for the interpreter. Hitting one is a single [`DiagKind::Budget`] diagnostic.
@@ -239,6 +265,11 @@ pub fn check_blocks(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
 
 fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
     let mut interp = Interp::new(budget);
+    run_blocks(&mut interp, blocks)
+}
+
+/// Runs `blocks` in `interp`, in order; the diagnostics in block order.
+fn run_blocks(interp: &mut Interp, blocks: &[Block]) -> Vec<SnippetDiag> {
     let mut diags = Vec::new();
     for (bi, b) in blocks.iter().enumerate() {
         let src = Rc::new(SourceInfo::new(
@@ -250,47 +281,93 @@ fn check_blocks_here(blocks: &[Block], budget: &Budget) -> Vec<SnippetDiag> {
         ));
         interp.keep_source(src.clone());
         interp.reset_steps();
-        let (module, syntax) = parse(&b.code);
-        if let Some(p) = syntax {
-            if b.mode == Mode::Check {
-                let (line, column) = src.line_col(p.start);
+        // A bug in the checker must not take the whole file down: the block is reported and
+        // the next one runs.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_block(interp, bi, b, &src)
+        }));
+        match run {
+            Ok(d) => diags.extend(d),
+            Err(p) => {
+                let why = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
                 diags.push(SnippetDiag {
-                    kind: DiagKind::Syntax,
+                    kind: DiagKind::Budget,
                     block: bi,
-                    offset: b.offset + p.start,
-                    len: p.end.saturating_sub(p.start),
-                    line,
-                    column,
-                    error_type: p.ty.to_string(),
-                    message: p.msg,
+                    offset: b.offset,
+                    len: src.line_text(0).len(),
+                    line: b.first_line.max(1),
+                    column: 1,
+                    error_type: "InternalError".into(),
+                    message: format!(
+                        "the snippet checker stopped on an internal error in this block: {why}"
+                    ),
                     traceback: Vec::new(),
                 });
             }
-            interp.havoc_module(src, &module.body);
-            continue;
         }
-        match interp.run_body(src.clone(), &module.body) {
-            Ok(()) => {
-                if b.mode == Mode::ExpectError {
-                    let first = src.line_text(0).len();
-                    diags.push(SnippetDiag {
-                        kind: DiagKind::ExpectedErrorMissing,
-                        block: bi,
-                        offset: b.offset,
-                        len: first,
-                        line: b.first_line.max(1),
-                        column: 1,
-                        error_type: String::new(),
-                        message: "this block is marked to fail, but it runs without error".into(),
-                        traceback: Vec::new(),
-                    });
-                }
+    }
+    diags
+}
+
+fn check_block(
+    interp: &mut Interp,
+    bi: usize,
+    b: &Block,
+    src: &Rc<SourceInfo>,
+) -> Vec<SnippetDiag> {
+    let mut diags = Vec::new();
+    let (module, syntax) = parse(&b.code);
+    if let Some(p) = syntax {
+        if b.mode != Mode::ExpectError {
+            let (line, column) = src.line_col(p.start);
+            diags.push(SnippetDiag {
+                kind: DiagKind::Syntax,
+                block: bi,
+                offset: b.offset + p.start,
+                len: p.end.saturating_sub(p.start),
+                line,
+                column,
+                error_type: p.ty.to_string(),
+                message: p.msg,
+                traceback: Vec::new(),
+            });
+        }
+        interp.havoc_module(src.clone(), &module.body);
+        // The parser's recovery may have lost definitions: forget what the text binds too.
+        for name in text_bound_names(&b.code) {
+            interp.forget_global(&name);
+        }
+        return diags;
+    }
+    if b.mode == Mode::Opaque {
+        interp.havoc_module(src.clone(), &module.body);
+        return diags;
+    }
+    match interp.run_body(src.clone(), &module.body) {
+        Ok(()) => {
+            if b.mode == Mode::ExpectError {
+                let first = src.line_text(0).len();
+                diags.push(SnippetDiag {
+                    kind: DiagKind::ExpectedErrorMissing,
+                    block: bi,
+                    offset: b.offset,
+                    len: first,
+                    line: b.first_line.max(1),
+                    column: 1,
+                    error_type: String::new(),
+                    message: "this block is marked to fail, but it runs without error".into(),
+                    traceback: Vec::new(),
+                });
             }
-            Err((e, idx)) => {
-                interp.havoc_module(src.clone(), &module.body[idx..]);
-                if e.kind != ExcKind::Py || b.mode == Mode::Check {
-                    diags.push(diag_from_exc(&e, bi, &src));
-                }
+        }
+        Err((e, idx)) => {
+            interp.havoc_module(src.clone(), &module.body[idx..]);
+            if e.kind != ExcKind::Py || b.mode == Mode::Check {
+                diags.push(diag_from_exc(&e, bi, src));
             }
         }
     }
@@ -322,6 +399,78 @@ fn parse(code: &str) -> (ModModule, Option<errors::SyntaxProblem>) {
     let module = parsed.into_syntax();
     let p = semantic_problem(&module.body, false, false);
     (module, p)
+}
+
+/// Names a block's text binds at the start of its lines (`def f`, `class C`, `x = …`, imports,
+/// `for x in`, `with … as x`), found without parsing.
+fn text_bound_names(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> Option<String> {
+        let n: String = s
+            .trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let ok = n
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        ok.then_some(n)
+    };
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let t = line.trim_start();
+        let t = t.strip_prefix("async ").unwrap_or(t);
+        if let Some(r) = t.strip_prefix("def ").or_else(|| t.strip_prefix("class ")) {
+            out.extend(ident(r));
+        } else if let Some(r) = t.strip_prefix("import ") {
+            for part in r.split(',') {
+                match part.split_once(" as ") {
+                    Some((_, alias)) => out.extend(ident(alias)),
+                    None => out.extend(ident(part.trim().split('.').next().unwrap_or(""))),
+                }
+            }
+        } else if let Some(r) = t.strip_prefix("from ") {
+            if let Some((_, names)) = r.split_once(" import ") {
+                for part in names
+                    .trim_matches(|c| c == '(' || c == ')' || c == ' ')
+                    .split(',')
+                {
+                    match part.split_once(" as ") {
+                        Some((_, alias)) => out.extend(ident(alias)),
+                        None => out.extend(ident(part)),
+                    }
+                }
+            }
+        } else if let Some(r) = t.strip_prefix("for ") {
+            if let Some((targets, _)) = r.split_once(" in ") {
+                out.extend(
+                    targets
+                        .split(',')
+                        .filter_map(|x| ident(x.trim_matches(|c| c == '(' || c == ' '))),
+                );
+            }
+        } else if t.starts_with("with ") {
+            if let Some((_, alias)) = t.rsplit_once(" as ") {
+                out.extend(ident(alias));
+            }
+        } else if let Some((lhs, rhs)) = t.split_once('=') {
+            let augmented = lhs.ends_with([
+                '+', '-', '*', '/', '%', '&', '|', '^', '<', '>', '!', ':', '@',
+            ]);
+            if !rhs.starts_with('=') && !augmented || lhs.ends_with(':') {
+                let lhs = lhs.split(':').next().unwrap_or("");
+                for target in lhs.split(',') {
+                    let target = target
+                        .trim()
+                        .trim_matches(|c| c == '(' || c == ')' || c == '*');
+                    if target.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        out.extend(ident(target));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// CPython refuses more than 200 nested brackets; also keep the parser's recursion bounded.
@@ -373,10 +522,9 @@ fn nesting_problem(code: &str) -> Option<errors::SyntaxProblem> {
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'\n' if depth == 0 => ops_in_line = 0,
-            b'-' | b'+' | b'~' | b'*' | b'.' | b'=' | b'<' | b'>' | b'|' | b'&' | b'^' | b'%'
-            | b'@' | b'/' => {
+            b'-' | b'+' | b'~' | b'*' | b'<' | b'>' | b'|' | b'&' | b'^' | b'%' | b'@' | b'/' => {
                 ops_in_line += 1;
-                if ops_in_line > 5000 {
+                if ops_in_line > 20_000 {
                     return Some(errors::SyntaxProblem {
                         ty: "RecursionError",
                         msg: "maximum recursion depth exceeded during compilation".into(),
@@ -538,9 +686,9 @@ impl Interp {
             .map_err(|(e, _)| diag_from_exc(&e, 0, &src))
     }
 
-    /// A global name's value.
+    /// A global name's value (or a Python builtin such as `len`).
     pub fn global(&self, name: &str) -> Option<Value> {
-        self.globals.get(name)
+        self.global_or_builtin(name)
     }
 
     fn api_src(&mut self, what: &str) -> Rc<SourceInfo> {
@@ -632,6 +780,19 @@ impl Interp {
     /// Total `numel()` of `v.buffers()` (BatchNorm running statistics and counters).
     pub fn buffer_count(&self, v: &Value) -> Option<i64> {
         modules::count(v, true)
+    }
+
+    /// `v.name` (e.g. `model.fc`, `conv.weight`).
+    pub fn attribute(&mut self, v: &Value, name: &str) -> Result<Value, SnippetDiag> {
+        let src = self.api_src(name);
+        self.get_attr(v, name).map_err(|fl| match fl {
+            errors::Flow::Exc(e) => diag_from_exc(&e, 0, &src),
+            _ => diag_from_exc(
+                &Exception::new("SyntaxError", "unexpected control flow"),
+                0,
+                &src,
+            ),
+        })
     }
 
     /// `named_parameters()` with their shapes.

@@ -44,6 +44,13 @@ pub(crate) fn super_method(c: &Rc<Class>, name: &str, this: &Value) -> Builtin {
     }
 }
 
+/// The list of children is not known (built from unknown data).
+fn mark_incomplete(m: &RefCell<ModState>) {
+    let mut st = m.borrow_mut();
+    st.uncertain = true;
+    st.incomplete = true;
+}
+
 /// Python's `torch.typename` for the "is not a Module subclass" message.
 fn typename(v: &Value) -> String {
     match v {
@@ -175,6 +182,56 @@ pub(crate) fn builtin_init(
                     }
                     Ok(())
                 }
+                LayerTag::TransformerEncoder => {
+                    let a = args.bind(
+                        "TransformerEncoder.__init__",
+                        &[
+                            "encoder_layer",
+                            "num_layers",
+                            "norm",
+                            "enable_nested_tensor",
+                            "mask_check",
+                        ],
+                        2,
+                    )?;
+                    {
+                        let mut st = m.borrow_mut();
+                        st.layer = Layer::Encoder;
+                        st.initialized = true;
+                    }
+                    let layer = a[0].clone().unwrap_or_default();
+                    let n = a[1].as_ref().and_then(|v| v.as_int());
+                    let list = interp
+                        .bi
+                        .layers
+                        .get(&LayerTag::ModuleList)
+                        .cloned()
+                        .map(|c| new_module(&c));
+                    let Some(list) = list else {
+                        return Ok(());
+                    };
+                    if let Some((_, lm)) = list.as_module() {
+                        let mut ls = lm.borrow_mut();
+                        ls.layer = Layer::ModuleList;
+                        ls.initialized = true;
+                        match n {
+                            Some(n) if (0..=1000).contains(&n) && is_module(&layer) => {
+                                for k in 0..n {
+                                    add_child(&mut ls, &k.to_string(), deep_copy(&layer))?;
+                                }
+                            }
+                            _ => {
+                                ls.uncertain = true;
+                                ls.incomplete = true;
+                            }
+                        }
+                    }
+                    add_child(&mut m.borrow_mut(), "layers", list)?;
+                    if let Some(norm) = a[2].clone().filter(|v| !matches!(v, Value::None)) {
+                        add_child(&mut m.borrow_mut(), "norm", norm)?;
+                    }
+                    Ok(())
+                }
                 LayerTag::ModuleList => {
                     {
                         let mut st = m.borrow_mut();
@@ -188,7 +245,7 @@ pub(crate) fn builtin_init(
                         .or_else(|| args.kw.into_iter().next().map(|(_, v)| v));
                     if let Some(v) = src {
                         if v.is_opaque() {
-                            m.borrow_mut().uncertain = true;
+                            mark_incomplete(m);
                             return Ok(());
                         }
                         let items = interp.iterate(&v)?;
@@ -209,7 +266,7 @@ pub(crate) fn builtin_init(
                         let pairs: Vec<(Value, Value)> = match &v {
                             Value::Dict(d) => d.borrow().items.clone(),
                             Value::Opaque => {
-                                m.borrow_mut().uncertain = true;
+                                mark_incomplete(m);
                                 return Ok(());
                             }
                             other => {
@@ -227,7 +284,10 @@ pub(crate) fn builtin_init(
                         for (k, x) in pairs {
                             match k {
                                 Value::Str(s) => add_child(&mut st, &s, x)?,
-                                _ => st.uncertain = true,
+                                _ => {
+                                    st.uncertain = true;
+                                    st.incomplete = true;
+                                }
                             }
                         }
                     }
@@ -235,15 +295,35 @@ pub(crate) fn builtin_init(
                 }
                 _ => {
                     let init = layers::init(tag, args)?;
-                    let mut st = m.borrow_mut();
-                    st.layer = init.layer;
-                    st.initialized = true;
-                    st.uncertain |= init.uncertain;
-                    for (n, shape) in init.params {
-                        st.set_param(n, Some(Rc::new(Tensor::param(shape))));
+                    for (_, shape) in &init.params {
+                        if let Some(d) = shape.iter().flatten().find(|d| **d < 0) {
+                            return err(
+                                "RuntimeError",
+                                format!(
+                                    "Trying to create tensor with negative dimension {d}: {}",
+                                    super::tensor::fmt_shape(shape)
+                                ),
+                            );
+                        }
                     }
-                    for (n, shape, dt) in init.buffers {
-                        st.set_buffer(n, Some(Rc::new(Tensor::new(shape, dt))));
+                    {
+                        let mut st = m.borrow_mut();
+                        st.layer = init.layer;
+                        st.initialized = true;
+                        st.uncertain |= init.uncertain;
+                        for (n, shape) in init.params {
+                            st.set_param(&n, Some(Rc::new(Tensor::param(shape))));
+                        }
+                        for (n, shape, dt) in init.buffers {
+                            st.set_buffer(&n, Some(Rc::new(Tensor::new(shape, dt))));
+                        }
+                    }
+                    for (n, ctag, cargs) in init.children {
+                        let Some(cls) = interp.bi.layers.get(&ctag).cloned() else {
+                            continue;
+                        };
+                        let child = super::builtins::construct(interp, &cls, cargs)?;
+                        add_child(&mut m.borrow_mut(), &n, child)?;
                     }
                     Ok(())
                 }
@@ -268,7 +348,7 @@ pub(crate) fn builtin_init(
 }
 
 /// Names of `nn.Module` methods (class attributes, found before `__getattr__`).
-const MODULE_METHODS: &[&str] = &[
+pub(crate) const MODULE_METHODS: &[&str] = &[
     "forward",
     "parameters",
     "named_parameters",
@@ -484,7 +564,7 @@ fn tree_uncertain(this: &Value) -> bool {
         m.as_module()
             .map(|(_, st)| {
                 let st = st.borrow();
-                st.uncertain || st.modules.iter().any(|(_, v)| v.is_opaque())
+                st.uncertain || st.incomplete || st.modules.iter().any(|(_, v)| v.is_opaque())
             })
             .unwrap_or(false)
     })
@@ -551,7 +631,7 @@ pub(crate) fn module_iter(o: &Rc<Object>) -> R<Vec<Value>> {
     let st = m.borrow();
     match st.layer {
         Layer::Sequential | Layer::ModuleList => {
-            if st.uncertain {
+            if st.incomplete {
                 return Ok(vec![Value::Opaque]);
             }
             Ok(st.modules.iter().map(|(_, v)| v.clone()).collect())
@@ -587,7 +667,7 @@ pub(crate) fn module_getitem(interp: &mut Interp, o: &Rc<Object>, idx: &Value) -
     };
     let (layer_kind, mods, uncertain) = {
         let st = m.borrow();
-        (st.layer.clone(), st.modules.clone(), st.uncertain)
+        (st.layer.clone(), st.modules.clone(), st.incomplete)
     };
     match layer_kind {
         Layer::Sequential | Layer::ModuleList => match idx {
@@ -610,7 +690,10 @@ pub(crate) fn module_getitem(interp: &mut Interp, o: &Rc<Object>, idx: &Value) -
                     if let Some(x) = mods.get(i as usize) {
                         picked.push(x.clone());
                     }
-                    i += st;
+                    match i.checked_add(st) {
+                        Some(n) => i = n,
+                        None => break,
+                    }
                 }
                 let new = new_module(&o.class);
                 if let Some((_, nm)) = new.as_module() {
@@ -618,6 +701,7 @@ pub(crate) fn module_getitem(interp: &mut Interp, o: &Rc<Object>, idx: &Value) -
                     ns.layer = layer_kind.clone();
                     ns.initialized = true;
                     ns.uncertain = uncertain;
+                    ns.incomplete = uncertain;
                     let renumber = matches!(layer_kind, Layer::ModuleList);
                     for (k, (n, v)) in picked.into_iter().enumerate() {
                         let name = if renumber {
@@ -678,6 +762,7 @@ pub(crate) fn module_setitem(_interp: &mut Interp, o: &Rc<Object>, idx: &Value, 
         }
         _ => {
             st.uncertain = true;
+            st.incomplete = true;
             Ok(())
         }
     }
@@ -792,7 +877,7 @@ fn module_method(interp: &mut Interp, this: &Value, name: &str, mut args: Args) 
         }
         "children" | "named_children" => {
             let st = m.borrow();
-            if st.uncertain && st.layer.is_container() {
+            if st.incomplete && st.layer.is_container() {
                 return Ok(Value::Opaque);
             }
             let mut seen = HashSet::new();
@@ -870,7 +955,7 @@ fn module_method(interp: &mut Interp, this: &Value, name: &str, mut args: Args) 
             let v = args.pos.get(1).cloned().unwrap_or_default();
             let Value::Str(n) = n else {
                 if n.is_opaque() {
-                    m.borrow_mut().uncertain = true;
+                    mark_incomplete(m);
                     return Ok(Value::None);
                 }
                 return type_err(format!(
@@ -918,7 +1003,10 @@ fn module_method(interp: &mut Interp, this: &Value, name: &str, mut args: Args) 
                         typename(&other)
                     ))
                 }
-                _ => st.uncertain = true,
+                _ => {
+                    st.uncertain = true;
+                    st.incomplete = true;
+                }
             }
             Ok(Value::None)
         }
@@ -1005,7 +1093,7 @@ fn module_method(interp: &mut Interp, this: &Value, name: &str, mut args: Args) 
         "extend" => {
             let v = args.pos.first().cloned().unwrap_or_default();
             if v.is_opaque() {
-                m.borrow_mut().uncertain = true;
+                mark_incomplete(m);
                 return Ok(this.clone());
             }
             let items = interp.iterate(&v)?;
@@ -1049,7 +1137,7 @@ fn module_method(interp: &mut Interp, this: &Value, name: &str, mut args: Args) 
             let pairs: Vec<(Value, Value)> = match &v {
                 Value::Dict(d) => d.borrow().items.clone(),
                 _ => {
-                    m.borrow_mut().uncertain = true;
+                    mark_incomplete(m);
                     return Ok(Value::None);
                 }
             };
@@ -1109,7 +1197,7 @@ pub(crate) fn module_forward(interp: &mut Interp, o: &Rc<Object>, mut args: Args
     };
     let (layer, training, uncertain) = {
         let st = m.borrow();
-        (st.layer.clone(), st.training, st.uncertain)
+        (st.layer.clone(), st.training, st.incomplete)
     };
     let missing_forward = || {
         err(
@@ -1313,10 +1401,283 @@ fn layer_forward(
                 _ => Ok(Value::Opaque),
             }
         }
+        Layer::InstanceNorm {
+            nd,
+            features,
+            affine,
+        } => {
+            let (lo, hi) = (*nd + 1, *nd + 2);
+            if x.ndim() != lo && x.ndim() != hi {
+                return super::errors::value_err(format!(
+                    "expected {lo}D or {hi}D input (got {}D input)",
+                    x.ndim()
+                ));
+            }
+            let fdim = x.ndim() - *nd - 1;
+            if let (Some(c), Some(f)) = (x.shape[fdim], features) {
+                if c != *f && *affine {
+                    return super::errors::value_err(format!(
+                        "expected input's size at dim={fdim} to match num_features ({f}), but got: {c}."
+                    ));
+                }
+            }
+            Ok(same())
+        }
+        Layer::Pad2d { pads } => {
+            let f = super::builtins::bfn(BKind::F, "pad");
+            let p = Value::tuple(
+                pads.iter()
+                    .map(|d| d.map(Value::Int).unwrap_or(Value::Opaque))
+                    .collect(),
+            );
+            interp.call(&f, Args::new(vec![Value::Tensor(x), p]))
+        }
+        Layer::PixelShuffle { r } => {
+            if x.ndim() < 3 {
+                return super::errors::rt(format!(
+                    "pixel_shuffle expects input to have at least 3 dimensions, but got input with {} dimension(s)",
+                    x.ndim()
+                ));
+            }
+            let n = x.ndim();
+            let (c, h, w) = (x.shape[n - 3], x.shape[n - 2], x.shape[n - 1]);
+            let mut out = x.shape[..n - 3].to_vec();
+            match (c, *r) {
+                (Some(c), Some(r)) if r > 0 => {
+                    let rr = r.saturating_mul(r);
+                    if c % rr != 0 {
+                        return super::errors::rt(format!(
+                            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)={c} is not divisible by {rr}"
+                        ));
+                    }
+                    out.push(Some(c / rr));
+                    out.push(h.and_then(|h| h.checked_mul(r)));
+                    out.push(w.and_then(|w| w.checked_mul(r)));
+                }
+                _ => return Ok(Value::Opaque),
+            }
+            let t = x.with_shape(out);
+            t.requires_grad.set(grad);
+            Ok(Value::tensor(t))
+        }
+        Layer::Rnn {
+            kind,
+            input_size,
+            hidden,
+            layers,
+            batch_first,
+            bidirectional,
+        } => rnn_forward(
+            *kind,
+            &x,
+            (*input_size, *hidden, *layers),
+            *batch_first,
+            *bidirectional,
+            args,
+            grad,
+        ),
+        Layer::Mha { embed, batch_first } => {
+            // query, key, value
+            if let Some(q) = x.shape.last().copied().flatten() {
+                if let Some(e) = embed {
+                    if q != *e {
+                        return err(
+                            "AssertionError",
+                            format!("was expecting embedding dimension of {e}, but got {q}"),
+                        );
+                    }
+                }
+            }
+            let key = args.take_kw("key").or_else(|| args.pos.first().cloned());
+            let need = args
+                .take_kw("need_weights")
+                .and_then(|v| truthy(&v))
+                .unwrap_or(true);
+            let out = {
+                let t = x.with_shape(x.shape.clone());
+                t.requires_grad.set(grad);
+                Value::tensor(t)
+            };
+            if !need {
+                return Ok(Value::tuple(vec![out, Value::None]));
+            }
+            let s_len = match &key {
+                Some(Value::Tensor(k)) => {
+                    let bd = if *batch_first { 1 } else { 0 };
+                    if k.ndim() == 2 {
+                        k.shape[0]
+                    } else {
+                        k.shape.get(bd).copied().flatten()
+                    }
+                }
+                _ => None,
+            };
+            let weights = if x.ndim() == 2 {
+                vec![x.shape[0], s_len]
+            } else if x.ndim() == 3 {
+                let (n, l) = if *batch_first {
+                    (x.shape[0], x.shape[1])
+                } else {
+                    (x.shape[1], x.shape[0])
+                };
+                vec![n, l, s_len]
+            } else {
+                return Ok(Value::tuple(vec![out, Value::Opaque]));
+            };
+            let wt = Tensor::new(weights, DType::F32);
+            wt.requires_grad.set(grad);
+            Ok(Value::tuple(vec![out, Value::tensor(wt)]))
+        }
+        Layer::EncoderLayer { d_model, .. } => {
+            if let (Some(q), Some(e)) = (x.shape.last().copied().flatten(), d_model) {
+                if q != *e {
+                    return err(
+                        "AssertionError",
+                        format!("was expecting embedding dimension of {e}, but got {q}"),
+                    );
+                }
+            }
+            Ok(same())
+        }
+        Layer::Encoder => {
+            let kids: Vec<Value> = st
+                .module("layers")
+                .and_then(|l| {
+                    l.as_module()
+                        .map(|(_, ls)| ls.borrow().modules.iter().map(|(_, v)| v.clone()).collect())
+                })
+                .unwrap_or_default();
+            let norm = st.module("norm").cloned();
+            let mut out = Value::Tensor(x);
+            for k in kids {
+                interp.tick()?;
+                out = interp.call(&k, Args::new(vec![out]))?;
+            }
+            if let Some(n) = norm {
+                if is_module(&n) {
+                    out = interp.call(&n, Args::new(vec![out]))?;
+                }
+            }
+            Ok(out)
+        }
         Layer::Plain | Layer::Sequential | Layer::ModuleList | Layer::ModuleDict => {
             Ok(Value::Opaque)
         }
     }
+}
+
+/// `nn.RNN` / `nn.LSTM` / `nn.GRU` forward (`check_forward_args`).
+fn rnn_forward(
+    kind: LayerTag,
+    x: &Tensor,
+    sizes: (Dim, Dim, Dim),
+    batch_first: bool,
+    bidirectional: bool,
+    mut args: Args,
+    grad: bool,
+) -> R<Value> {
+    let (input_size, hidden, layers) = sizes;
+    let name = match kind {
+        LayerTag::Lstm => "LSTM",
+        LayerTag::Gru => "GRU",
+        _ => "RNN",
+    };
+    if x.ndim() != 2 && x.ndim() != 3 {
+        return super::errors::value_err(format!(
+            "{name}: Expected input to be 2D or 3D, got {}D {}",
+            x.ndim(),
+            if kind == LayerTag::Lstm {
+                "instead"
+            } else {
+                "tensor instead"
+            }
+        ));
+    }
+    if !x.dtype.is_float() {
+        return super::errors::value_err(format!(
+            "input must have the type torch.float32, got type torch.{}",
+            x.dtype.name()
+        ));
+    }
+    let batched = x.ndim() == 3;
+    if let (Some(got), Some(want)) = (x.shape.last().copied().flatten(), input_size) {
+        if got != want {
+            return super::errors::rt(format!(
+                "input.size(-1) must be equal to input_size. Expected {want}, got {got}"
+            ));
+        }
+    }
+    let dirs: i64 = if bidirectional { 2 } else { 1 };
+    let (seq, batch) = if !batched {
+        (x.shape[0], None)
+    } else if batch_first {
+        (x.shape[1], x.shape[0])
+    } else {
+        (x.shape[0], x.shape[1])
+    };
+    let dh = hidden.and_then(|h| h.checked_mul(dirs));
+    let out_shape = if !batched {
+        vec![seq, dh]
+    } else if batch_first {
+        vec![batch, seq, dh]
+    } else {
+        vec![seq, batch, dh]
+    };
+    let nl = layers.and_then(|l| l.checked_mul(dirs));
+    let h_shape = if batched {
+        vec![nl, batch, hidden]
+    } else {
+        vec![nl, hidden]
+    };
+    // A given initial state must have the expected shape.
+    let hx = args.take_kw("hx").or_else(|| args.pos.first().cloned());
+    let states: Vec<Value> = match (&hx, kind) {
+        (Some(Value::Tuple(t)), LayerTag::Lstm) => t.to_vec(),
+        (Some(v @ Value::Tensor(_)), _) => vec![v.clone()],
+        _ => Vec::new(),
+    };
+    for (k, s) in states.iter().enumerate() {
+        if let Value::Tensor(h) = s {
+            let mismatch = h.shape.len() != h_shape.len()
+                || h.shape
+                    .iter()
+                    .zip(h_shape.iter())
+                    .any(|(a, b)| matches!((a, b), (Some(p), Some(q)) if p != q));
+            if mismatch {
+                let want: Vec<String> = h_shape
+                    .iter()
+                    .map(|d| d.map(|v| v.to_string()).unwrap_or_else(|| "?".into()))
+                    .collect();
+                let tuple = if want.len() == 1 {
+                    format!("({},)", want[0])
+                } else {
+                    format!("({})", want.join(", "))
+                };
+                let which = if kind == LayerTag::Lstm {
+                    format!("hidden[{k}] size")
+                } else {
+                    "hidden size".to_string()
+                };
+                return super::errors::rt(format!(
+                    "Expected {which} {tuple}, got {}",
+                    super::tensor::fmt_shape(&h.shape)
+                ));
+            }
+        }
+    }
+    let mk = |s: Vec<Dim>| {
+        let t = Tensor::new(s, x.dtype);
+        t.requires_grad.set(grad);
+        Value::tensor(t)
+    };
+    let out = mk(out_shape);
+    Ok(match kind {
+        LayerTag::Lstm => Value::tuple(vec![
+            out,
+            Value::tuple(vec![mk(h_shape.clone()), mk(h_shape)]),
+        ]),
+        _ => Value::tuple(vec![out, mk(h_shape)]),
+    })
 }
 
 fn layer_class_name(l: &Layer) -> &'static str {
@@ -1325,6 +1686,77 @@ fn layer_class_name(l: &Layer) -> &'static str {
         Layer::Linear { .. } => "Linear",
         Layer::BatchNorm { .. } => "BatchNorm2d",
         _ => "Module",
+    }
+}
+
+/// `copy.deepcopy` of a value: modules get fresh parameters and buffers (so they are counted
+/// again), containers are copied, everything else is shared.
+pub(crate) fn deep_copy(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let dict: HashMap<Rc<str>, Value> = o
+                .dict
+                .borrow()
+                .iter()
+                .map(|(k, x)| (k.clone(), deep_copy(x)))
+                .collect();
+            let module = o.module.as_ref().map(|m| {
+                let st = m.borrow();
+                let fresh = |t: &Option<Rc<Tensor>>| {
+                    t.as_ref().map(|t| {
+                        let mut n = Tensor::new(t.shape.clone(), t.dtype);
+                        n.is_param = t.is_param;
+                        n.leaf = t.leaf;
+                        n.requires_grad.set(t.requires_grad.get());
+                        Rc::new(n)
+                    })
+                };
+                RefCell::new(ModState {
+                    layer: st.layer.clone(),
+                    params: st
+                        .params
+                        .iter()
+                        .map(|(n, t)| (n.clone(), fresh(t)))
+                        .collect(),
+                    buffers: st
+                        .buffers
+                        .iter()
+                        .map(|(n, t)| (n.clone(), fresh(t)))
+                        .collect(),
+                    modules: st
+                        .modules
+                        .iter()
+                        .map(|(n, c)| (n.clone(), deep_copy(c)))
+                        .collect(),
+                    training: st.training,
+                    initialized: st.initialized,
+                    uncertain: st.uncertain,
+                    incomplete: st.incomplete,
+                })
+            });
+            Value::Object(Rc::new(Object {
+                class: o.class.clone(),
+                dict: RefCell::new(dict),
+                module,
+            }))
+        }
+        Value::List(l) => Value::list(l.borrow().iter().map(deep_copy).collect()),
+        Value::Dict(d) => {
+            let mut nd = Dict::default();
+            for (k, x) in d.borrow().items.iter() {
+                nd.items.push((k.clone(), deep_copy(x)));
+            }
+            Value::Dict(Rc::new(RefCell::new(nd)))
+        }
+        Value::Tuple(t) => Value::tuple(t.iter().map(deep_copy).collect()),
+        Value::Tensor(t) => {
+            let mut n = Tensor::new(t.shape.clone(), t.dtype);
+            n.is_param = t.is_param;
+            n.leaf = t.leaf;
+            n.requires_grad.set(t.requires_grad.get());
+            Value::tensor(n)
+        }
+        other => other.clone(),
     }
 }
 

@@ -113,11 +113,16 @@ pub struct Tensor {
     pub requires_grad: Cell<bool>,
     /// An `nn.Parameter`.
     pub is_param: bool,
+    /// Created by a factory (`torch.randn`, `nn.Parameter`, …) rather than by an operation.
+    pub leaf: bool,
 }
 
 impl Tensor {
     /// A contiguous tensor of the given shape.
     pub fn new(shape: Vec<Dim>, dtype: DType) -> Tensor {
+        // A negative size can only come from a rule that should have raised: treat it as
+        // unknown rather than compute with it.
+        let shape: Vec<Dim> = shape.into_iter().map(|d| d.filter(|v| *v >= 0)).collect();
         let strides = contiguous_strides(&shape);
         Tensor {
             shape,
@@ -125,6 +130,7 @@ impl Tensor {
             dtype,
             requires_grad: Cell::new(false),
             is_param: false,
+            leaf: false,
         }
     }
     /// A float32 tensor of a fully known shape.
@@ -135,6 +141,7 @@ impl Tensor {
     pub fn param(shape: Vec<Dim>) -> Tensor {
         let mut t = Tensor::new(shape, DType::F32);
         t.is_param = true;
+        t.leaf = true;
         t.requires_grad.set(true);
         t
     }
@@ -328,11 +335,12 @@ pub fn compute_stride(oldshape: &[i64], oldstride: &[i64], newshape: &[i64]) -> 
         let td = tensor_d as usize;
         tensor_numel = tensor_numel.checked_mul(oldshape[td])?;
         if tensor_d == 0
-            || (oldshape[td - 1] != 1 && oldstride[td - 1] != tensor_numel * chunk_base_stride)
+            || (oldshape[td - 1] != 1
+                && Some(oldstride[td - 1]) != tensor_numel.checked_mul(chunk_base_stride))
         {
             while view_d >= 0 && (view_numel < tensor_numel || newshape[view_d as usize] == 1) {
                 let vd = view_d as usize;
-                newstride[vd] = view_numel * chunk_base_stride;
+                newstride[vd] = view_numel.checked_mul(chunk_base_stride)?;
                 view_numel = view_numel.checked_mul(newshape[vd])?;
                 view_d -= 1;
             }
@@ -371,7 +379,7 @@ pub fn window_out(
         .checked_sub(eff)?
         .checked_sub(1)?;
     if ceil_mode {
-        num = num.checked_add(stride - 1)?;
+        num = num.checked_add(stride.checked_sub(1)?)?;
     }
     let mut out = num.div_euclid(stride).checked_add(1)?;
     if ceil_mode && (out - 1).checked_mul(stride)? >= input.checked_add(pad_l)? {

@@ -2,15 +2,15 @@
 
 use std::rc::Rc;
 
-use ruff_python_ast::{CmpOp, Operator};
+use ruff_python_ast::Operator;
 
 use super::builtins::{bfn, bmethod, slice_indices, Builtins};
 use super::errors::{err, index_err, rt, type_err, value_err, Flow, R};
 use super::interp::Interp;
 use super::layers::{self, ConvPad, LayerTag};
 use super::tensor::{
-    broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, numel,
-    wrap_dim, DType, Dim, Tensor,
+    broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, wrap_dim,
+    DType, Dim, Tensor,
 };
 use super::value::{Args, BKind, Builtin, ClassKind, Ns, Value};
 
@@ -19,6 +19,16 @@ fn rt_of(m: String) -> Flow {
 }
 fn idx_of(m: String) -> Flow {
     Flow::Exc(Box::new(super::errors::Exception::new("IndexError", m)))
+}
+
+/// A dim that will index the shape: 0-dim tensors have none.
+fn wrap_index(d: i64, nd: usize) -> R<usize> {
+    if nd == 0 {
+        return Err(idx_of(format!(
+            "Dimension specified as {d} but tensor has no dimensions"
+        )));
+    }
+    wrap_dim(d, nd).map_err(idx_of)
 }
 
 fn tens(v: &Value) -> Option<&Rc<Tensor>> {
@@ -38,6 +48,14 @@ fn size_value(shape: &[Dim]) -> Value {
 
 fn mk(shape: Vec<Dim>, dtype: DType, grad: bool) -> Value {
     let t = Tensor::new(shape, dtype);
+    t.requires_grad.set(grad);
+    Value::tensor(t)
+}
+
+/// A tensor made by a factory function: a leaf of the autograd graph.
+fn mk_leaf(shape: Vec<Dim>, dtype: DType, grad: bool) -> Value {
+    let mut t = Tensor::new(shape, dtype);
+    t.leaf = true;
     t.requires_grad.set(grad);
     Value::tensor(t)
 }
@@ -120,11 +138,11 @@ pub(crate) fn construct(interp: &mut Interp, kind: ClassKind, mut args: Args) ->
                 .all(|v| matches!(v, Value::Int(_) | Value::Opaque))
             {
                 let shape: Vec<Dim> = args.pos.iter().map(|v| v.as_int()).collect();
-                return Ok(mk(shape, DType::F32, false));
+                return Ok(mk_leaf(shape, DType::F32, false));
             }
             let data = args.pos.first().cloned().unwrap_or_default();
             match data_shape(&data)? {
-                Some((shape, _)) => Ok(mk(shape, DType::F32, false)),
+                Some((shape, _)) => Ok(mk_leaf(shape, DType::F32, false)),
                 None => Ok(Value::Opaque),
             }
         }
@@ -252,7 +270,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
             let dt = dtype_kw(args, DType::F32);
             let rg = strip_creation_kws(args);
             match size_args(&args.pos)? {
-                Some(s) => Ok(mk(s, dt, rg)),
+                Some(s) => Ok(mk_leaf(s, dt, rg)),
                 None => Ok(Value::Opaque),
             }
         }
@@ -276,7 +294,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                 .or_else(|| args.take_kw("size"))
                 .unwrap_or_default();
             match size_args(std::slice::from_ref(&size))? {
-                Some(s) => Ok(mk(s, dt, rg)),
+                Some(s) => Ok(mk_leaf(s, dt, rg)),
                 None => Ok(Value::Opaque),
             }
         }
@@ -288,14 +306,17 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                 .or_else(|| args.pos.last().cloned())
                 .unwrap_or_default();
             match size_args(std::slice::from_ref(&size))? {
-                Some(s) => Ok(mk(s, dt, false)),
+                Some(s) => Ok(mk_leaf(s, dt, false)),
                 None => Ok(Value::Opaque),
             }
         }
         "randperm" => {
             let dt = dtype_kw(args, DType::I64);
             strip_creation_kws(args);
-            Ok(mk(
+            if let Some(n) = args.pos.first().and_then(|v| v.as_int()).filter(|n| *n < 0) {
+                return rt(format!("n must be non-negative, got{n}"));
+            }
+            Ok(mk_leaf(
                 vec![args.pos.first().and_then(|v| v.as_int())],
                 dt,
                 false,
@@ -324,23 +345,33 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                     }
                     Some(n as i64)
                 }
-                (_, _, Some(st)) if st == 0.0 => return rt("step must be nonzero"),
+                (_, _, Some(0.0)) => return rt("step must be nonzero"),
                 _ => None,
             };
-            Ok(mk(vec![n], dt, rg))
+            Ok(mk_leaf(vec![n], dt, rg))
         }
         "linspace" | "logspace" => {
             let dt = dtype_kw(args, DType::F32);
             let rg = strip_creation_kws(args);
             let steps = args.take_kw("steps").or_else(|| args.pos.get(2).cloned());
-            Ok(mk(vec![steps.and_then(|v| v.as_int())], dt, rg))
+            let n = steps.and_then(|v| v.as_int());
+            if n.is_some_and(|n| n < 0) {
+                return rt("number of steps must be non-negative");
+            }
+            Ok(mk_leaf(vec![n], dt, rg))
         }
         "eye" => {
             let dt = dtype_kw(args, DType::F32);
             let rg = strip_creation_kws(args);
             let n = args.pos.first().and_then(|v| v.as_int());
             let m = args.pos.get(1).and_then(|v| v.as_int()).or(n);
-            Ok(mk(vec![n, m], dt, rg))
+            if let Some(n) = n.filter(|n| *n < 0) {
+                return rt(format!("n must be greater or equal to 0, got {n}"));
+            }
+            if let Some(m) = m.filter(|m| *m < 0) {
+                return rt(format!("m must be greater or equal to 0, got {m}"));
+            }
+            Ok(mk_leaf(vec![n, m], dt, rg))
         }
         "tensor" | "as_tensor" | "from_numpy" | "FloatTensor" | "LongTensor" => {
             let dt = match args.take_kw("dtype") {
@@ -356,7 +387,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                         "FloatTensor" => DType::F32,
                         _ => dt.unwrap_or(d),
                     };
-                    Ok(mk(s, d, rg))
+                    Ok(mk_leaf(s, d, rg))
                 }
                 None => Ok(Value::Opaque),
             }
@@ -368,7 +399,7 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
             };
             let dt = dtype_kw(args, t.dtype);
             let rg = strip_creation_kws(args);
-            Ok(mk(t.shape.clone(), dt, rg))
+            Ok(mk_leaf(t.shape.clone(), dt, rg))
         }
         "cat" | "concat" | "concatenate" => {
             let dim = args
@@ -401,6 +432,8 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
             _ => Value::Opaque,
         }),
         "no_grad" | "enable_grad" | "inference_mode" => Ok(bfn(BKind::Torch, name)),
+        // `torch.compile(model)` behaves like the model.
+        "compile" => Ok(args.pos.first().cloned().unwrap_or(Value::Opaque)),
         "is_tensor" => Ok(match args.pos.first() {
             Some(Value::Tensor(_)) => Value::Bool(true),
             Some(Value::Opaque) | None => Value::Opaque,
@@ -437,7 +470,12 @@ fn torch_fn(interp: &mut Interp, name: &str, args: &mut Args) -> R<Value> {
                 .and_then(tens)
                 .map(|t| t.dtype)
                 .unwrap_or(DType::F32);
-            Ok(mk(out, dt, false))
+            let grad = interp.grad_enabled
+                && args
+                    .pos
+                    .iter()
+                    .any(|v| tens(v).is_some_and(|t| t.requires_grad.get()));
+            Ok(mk(out, dt, grad))
         }
         _ => {
             // Functions that mirror tensor methods: torch.flatten(x, 1), torch.sum(x, dim=1), …
@@ -829,12 +867,16 @@ fn reduce_shape(t: &Tensor, dim: Option<&Value>, keepdim: bool) -> R<Option<Vec<
 }
 
 fn derived(t: &Tensor, shape: Vec<Dim>, strides: Option<Vec<i64>>, grad: bool) -> Value {
+    let negative = shape.iter().flatten().any(|d| *d < 0);
+    let shape: Vec<Dim> = shape.into_iter().map(|d| d.filter(|v| *v >= 0)).collect();
+    let strides = if negative { None } else { strides };
     let n = Tensor {
         strides: strides.or_else(|| contiguous_strides(&shape)),
         shape,
         dtype: t.dtype,
         requires_grad: std::cell::Cell::new(grad),
         is_param: false,
+        leaf: false,
     };
     Value::tensor(n)
 }
@@ -864,7 +906,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
         "size" => match kw_or(&mut args, "dim", 0) {
             None | Some(Value::None) => Ok(size_value(&t.shape)),
             Some(Value::Int(d)) => {
-                let w = wrap_dim(d, nd).map_err(idx_of)?;
+                let w = wrap_index(d, nd)?;
                 Ok(dimv(t.shape[w]))
             }
             _ => Ok(Value::Opaque),
@@ -873,7 +915,13 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
         "numel" | "nelement" => Ok(t.numel().map(Value::Int).unwrap_or(Value::Opaque)),
         "is_contiguous" => Ok(Value::Bool(t.is_contiguous())),
         "is_floating_point" => Ok(Value::Bool(t.dtype.is_float())),
-        "element_size" | "get_device" | "stride" | "data_ptr" | "storage" | "tolist" | "numpy"
+        "numpy" => {
+            if t.requires_grad.get() {
+                return rt("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+            }
+            Ok(Value::Opaque)
+        }
+        "element_size" | "get_device" | "stride" | "data_ptr" | "storage" | "tolist"
         | "register_hook" => Ok(Value::Opaque),
         "item" => {
             if let Some(n) = t.numel() {
@@ -957,9 +1005,11 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
         }
         "zero_" | "fill_" | "normal_" | "uniform_" | "bernoulli_" | "exponential_" | "apply_"
         | "clamp_" | "relu_" | "sigmoid_" | "tanh_" | "exp_" | "log_" | "abs_" => {
+            check_leaf_inplace(interp, t)?;
             Ok(Value::Tensor(t.clone()))
         }
         "add_" | "sub_" | "mul_" | "div_" | "pow_" | "copy_" | "masked_fill_" => {
+            check_leaf_inplace(interp, t)?;
             let other = args.pos.first().cloned().unwrap_or_default();
             if let Value::Tensor(o) = &other {
                 let b = broadcast(&t.shape, &o.shape).map_err(rt_of)?;
@@ -1048,9 +1098,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
                         "mat2 must be a matrix"
                     })
                 }
-                "bmm" if nd != 3 || o.ndim() != 3 => {
-                    return rt(format!("batch1 must be a 3D tensor"))
-                }
+                "bmm" if nd != 3 || o.ndim() != 3 => return rt("batch1 must be a 3D tensor"),
                 "outer" => {
                     let mut s = t.shape.clone();
                     s.extend(o.shape.iter().copied());
@@ -1141,7 +1189,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
             }
             let w = wrap_dim(d, nd).map_err(idx_of)?;
             if let (Some(k), Some(n)) = (k, t.shape[w]) {
-                if k > n {
+                if k > n || k < 0 {
                     return rt("selected index k out of range");
                 }
             }
@@ -1255,7 +1303,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
             s.insert(w, Some(1));
             let st = t.strides.clone().map(|mut st| {
                 let v = if w < st.len() {
-                    st[w] * t.shape[w].unwrap_or(1).max(1)
+                    st[w].saturating_mul(t.shape[w].unwrap_or(1).max(1))
                 } else {
                     1
                 };
@@ -1342,6 +1390,12 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
             for (i, r) in req.iter().enumerate() {
                 let cur = if i >= off { t.shape[i - off] } else { None };
                 let v = match (*r, cur) {
+                    (Some(rv), _) if rv < -1 => {
+                        return rt(format!(
+                            "Trying to create tensor with negative dimension {rv}: {}",
+                            fmt_shape(&req)
+                        ))
+                    }
                     (Some(-1), c) if i >= off => c,
                     (Some(-1), _) => {
                         return rt(format!(
@@ -1373,6 +1427,12 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
             if req.len() < nd {
                 return rt("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
             }
+            if let Some(r) = req.iter().flatten().find(|r| **r < 0) {
+                return rt(format!(
+                    "Trying to create tensor with negative dimension {r}: {}",
+                    fmt_shape(&req)
+                ));
+            }
             let off = req.len() - nd;
             let out: Vec<Dim> = req
                 .iter()
@@ -1395,7 +1455,10 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
             let Some(d) = d else {
                 return Ok(Value::Opaque);
             };
-            let w = wrap_dim(d, nd).map_err(idx_of)?;
+            let w = wrap_index(d, nd)?;
+            if len.is_some_and(|l| l < 0) {
+                return rt("narrow(): length must be non-negative.");
+            }
             let mut s = t.shape.clone();
             s[w] = len;
             Ok(derived(t, s, t.strides.clone(), g))
@@ -1412,7 +1475,7 @@ fn tensor_op(interp: &mut Interp, name: &str, t: &Rc<Tensor>, mut args: Args) ->
             let idx = kw_or(&mut args, "index", 1);
             match (d, idx) {
                 (Some(d), Some(Value::Tensor(i))) => {
-                    let w = wrap_dim(d, nd).map_err(idx_of)?;
+                    let w = wrap_index(d, nd)?;
                     let mut s = t.shape.clone();
                     s[w] = i.shape.first().copied().flatten().or(if i.ndim() == 0 {
                         Some(1)
@@ -1453,6 +1516,7 @@ fn retype(v: Value, dt: DType) -> Value {
                 dtype: dt,
                 requires_grad: std::cell::Cell::new(t.requires_grad.get() && dt.is_float()),
                 is_param: false,
+                leaf: t.leaf,
             };
             Value::tensor(n)
         }
@@ -1472,7 +1536,7 @@ fn swap(t: &Tensor, x: usize, y: usize, g: bool) -> Value {
 
 fn unflatten(t: &Tensor, d: i64, sizes: &Value, g: bool) -> R<Value> {
     let nd = t.ndim();
-    let w = wrap_dim(d, nd).map_err(idx_of)?;
+    let w = wrap_index(d, nd)?;
     let Some(req) = int_list(std::slice::from_ref(sizes)) else {
         return Ok(Value::Opaque);
     };
@@ -1528,7 +1592,7 @@ fn split_like(t: &Tensor, name: &str, args: &mut Args, g: bool) -> R<Value> {
                     "chunk expects `chunks` to be greater than 0, got: {c}"
                 ));
             }
-            let size = (n + c - 1) / c;
+            let size = ((n as i128 + c as i128 - 1) / c as i128) as i64;
             if size == 0 {
                 vec![piece(0)]
             } else {
@@ -1579,6 +1643,14 @@ fn split_like(t: &Tensor, name: &str, args: &mut Args, g: bool) -> R<Value> {
         },
     };
     Ok(Value::tuple(pieces))
+}
+
+/// In-place ops on a leaf that requires grad are refused by autograd (outside `no_grad`).
+fn check_leaf_inplace(interp: &Interp, t: &Tensor) -> R<()> {
+    if t.leaf && t.requires_grad.get() && interp.grad_enabled {
+        return rt("a leaf Variable that requires grad is being used in an in-place operation.");
+    }
+    Ok(())
 }
 
 fn check_inplace(t: &Tensor, b: &[Dim]) -> R<()> {
@@ -1637,6 +1709,9 @@ pub(crate) fn tensor_index(interp: &mut Interp, t: &Rc<Tensor>, idx: &Value) -> 
             _ => 1,
         })
         .sum::<usize>();
+    if t.ndim() == 0 && consumed > 0 {
+        return index_err("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+    }
     if consumed > t.ndim() {
         return index_err(format!(
             "too many indices for tensor of dimension {}",
@@ -1685,9 +1760,13 @@ pub(crate) fn tensor_index(interp: &mut Interp, t: &Rc<Tensor>, idx: &Value) -> 
                                 return value_err("step must be greater than zero");
                             }
                             if let (Some(sv), Some(ts)) = (&mut strides, &t.strides) {
-                                sv.push(ts[d] * st);
+                                sv.push(ts[d].saturating_mul(st));
                             }
-                            Some(if b > a { (b - a + st - 1) / st } else { 0 })
+                            Some(if b > a {
+                                ((b as i128 - a as i128 + st as i128 - 1) / st as i128) as i64
+                            } else {
+                                0
+                            })
                         }
                         None => {
                             strides = None;
@@ -1792,6 +1871,7 @@ pub(crate) fn tensor_inplace(
     op: Operator,
     rhs: &Value,
 ) -> R<Value> {
+    check_leaf_inplace(interp, t)?;
     match rhs {
         Value::Tensor(o) => {
             if op == Operator::MatMult {
@@ -2010,7 +2090,9 @@ fn functional(interp: &mut Interp, name: &str, mut args: Args) -> R<Value> {
                 let i = n - 1 - k;
                 s[i] = match (s[i], pads[2 * k], pads[2 * k + 1]) {
                     (Some(d), Some(a), Some(b)) => {
-                        let v = d + a + b;
+                        let Some(v) = d.checked_add(a).and_then(|v| v.checked_add(b)) else {
+                            return Ok(Value::Opaque);
+                        };
                         if v < 0 {
                             return rt(format!(
                                 "The input size {d}, plus negative padding {a} and {b} resulted in a negative output size, which is invalid. Check dimension {i} of your input."

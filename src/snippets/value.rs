@@ -80,6 +80,7 @@ pub enum Ns {
     Random,
     NnUtils,
     Builtins,
+    Copy,
 }
 
 /// Where a builtin function lives (so methods and functions dispatch to the right table).
@@ -164,6 +165,8 @@ pub struct Param {
 #[derive(Debug, Default)]
 pub struct Scope {
     pub vars: RefCell<HashMap<Rc<str>, Value>>,
+    /// Names in the order they were first bound (Python dicts keep insertion order).
+    pub order: RefCell<Vec<Rc<str>>>,
     pub parent: Option<Rc<Scope>>,
 }
 
@@ -171,6 +174,7 @@ impl Scope {
     pub fn new(parent: Option<Rc<Scope>>) -> Rc<Scope> {
         Rc::new(Scope {
             vars: RefCell::new(HashMap::new()),
+            order: RefCell::new(Vec::new()),
             parent,
         })
     }
@@ -182,8 +186,20 @@ impl Scope {
         if let Some(slot) = vars.get_mut(k) {
             *slot = v;
         } else {
-            vars.insert(k.into(), v);
+            let name: Rc<str> = k.into();
+            self.order.borrow_mut().push(name.clone());
+            vars.insert(name, v);
         }
+    }
+    /// Bound names in insertion order.
+    pub fn names(&self) -> Vec<Rc<str>> {
+        let vars = self.vars.borrow();
+        self.order
+            .borrow()
+            .iter()
+            .filter(|n| vars.contains_key(&***n))
+            .cloned()
+            .collect()
     }
 }
 
@@ -300,6 +316,8 @@ pub struct ModState {
     pub initialized: bool,
     /// Something about its parameters is not known (an opaque argument or attribute).
     pub uncertain: bool,
+    /// Its list of children is not known (so it cannot be iterated or run).
+    pub incomplete: bool,
 }
 
 impl ModState {
@@ -312,6 +330,7 @@ impl ModState {
             training: true,
             initialized: false,
             uncertain: false,
+            incomplete: false,
         }
     }
     pub fn module(&self, name: &str) -> Option<&Value> {
@@ -372,6 +391,14 @@ impl Value {
     pub fn tensor(t: Tensor) -> Value {
         Value::Tensor(Rc::new(t))
     }
+    /// The shape of a tensor value (`None` entries are unknown dimensions).
+    pub fn shape(&self) -> Option<Vec<Option<i64>>> {
+        match self {
+            Value::Tensor(t) => Some(t.shape.clone()),
+            _ => None,
+        }
+    }
+    /// True for values the interpreter does not model.
     pub fn is_opaque(&self) -> bool {
         matches!(self, Value::Opaque)
     }

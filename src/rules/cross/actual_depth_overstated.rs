@@ -1,4 +1,4 @@
-use super::{claimed_range, CurriculumCtx, CurriculumRule, Needs};
+use super::{claimed_range, same_row_as_source, CurriculumCtx, CurriculumRule, Needs};
 use crate::declare_rule;
 use crate::graph::{matcher::show, ClaimKind};
 use crate::model::curriculum::cell_or;
@@ -47,6 +47,10 @@ impl CurriculumRule for ActualDepthOverstated {
             let name = claim.concept.text.trim();
             match g.depth_before(m.target, claim.lesson) {
                 Some(state) if actual.0 > state.deepest => {
+                    if same_row_as_source(g, claim, state.deepest_at) {
+                        // depth-not-recorded reports the disagreement with that row.
+                        continue;
+                    }
                     let t = &g.taught[state.deepest_at];
                     let at = ctx
                         .curriculum
@@ -144,14 +148,17 @@ mod tests {
                 "training-dynamics (1.3)",
                 "OK",
             )
+            .prereq("Dropout", "DEVELOPED", "APPLIED", "-", "OK")
             .prereq("Residual connection", "INTRODUCED", "INTRODUCED", "-", "OK")
         });
         let b = t.build();
         let f = run(&ActualDepthOverstated, &b);
+        // He initialization disagrees with its Source lesson's own row: that is
+        // depth-not-recorded's finding, not repeated here.
         assert_eq!(f.len(), 2, "{f:#?}");
         assert_eq!(
             f[0].message,
-            "Actual Depth of `He initialization` is APPLIED, but the deepest recorded before resnets (3.2 #2) is DEVELOPED (training-dynamics, 1.3 #1)"
+            "Actual Depth of `Dropout` is APPLIED, but the deepest recorded before resnets (3.2 #2) is DEVELOPED (overfitting-and-regularization, 1.3 #2)"
         );
         assert!(places(&b, &f[0])[1].starts_with("t/series-1/module-1-3/record.md"));
         assert_eq!(

@@ -1,4 +1,4 @@
-use super::{claimed_range, CurriculumCtx, CurriculumRule, Needs};
+use super::{claimed_range, same_row_as_source, CurriculumCtx, CurriculumRule, Needs};
 use crate::declare_rule;
 use crate::graph::{matcher::show, ClaimKind};
 use crate::model::curriculum::cell_or;
@@ -62,6 +62,10 @@ impl CurriculumRule for ActualDepthUnderstated {
             let Some(state) = g.depth_before(m.target, claim.lesson) else {
                 continue;
             };
+            if same_row_as_source(g, claim, state.deepest_at) {
+                // depth-not-recorded reports the disagreement with that row.
+                continue;
+            }
             let below = match actual {
                 Some((_, hi)) => hi < state.floor,
                 None => true,
@@ -145,6 +149,13 @@ mod tests {
                 "training-dynamics (1.3)",
                 "OK",
             )
+            .prereq(
+                "Conv-pool-fc architecture pattern",
+                "DEVELOPED",
+                "INTRODUCED",
+                "building-a-cnn (3.1)",
+                "GAP (small)",
+            )
             .prereq("Dropout", "INTRODUCED", "NOT TAUGHT", "-", "GAP (small)")
             .prereq_why(
                 "Global average pooling",
@@ -156,10 +167,11 @@ mod tests {
             )
         });
         let f = run(&ActualDepthUnderstated, &t.build());
+        // He initialization disagrees with its Source lesson's own row: depth-not-recorded's.
         assert_eq!(f.len(), 2, "{f:#?}");
         assert_eq!(
             f[0].message,
-            "Actual Depth of `He initialization` is INTRODUCED, but the records before resnets (3.2 #2) show DEVELOPED (training-dynamics, 1.3)"
+            "Actual Depth of `Conv-pool-fc architecture pattern` is INTRODUCED, but the records before resnets (3.2 #2) show APPLIED (mnist-cnn-project, 3.1)"
         );
         assert!(f[1]
             .message

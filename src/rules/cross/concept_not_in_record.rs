@@ -54,21 +54,23 @@ impl CurriculumRule for ConceptNotInRecord {
             }
             let name = claim.concept.text.trim();
             let mut msg = format!("`{name}` is not in the record of {}", lesson_list(&srcs));
-            if let Some(m) = claim.concept_match {
-                let c = &g.concepts[m.target];
-                let elsewhere: Vec<String> = c
-                    .taught
+            let elsewhere: Vec<&crate::graph::Taught> = claim
+                .concept_match
+                .map(|m| {
+                    g.concepts[m.target]
+                        .taught
+                        .iter()
+                        .map(|&t| &g.taught[t])
+                        .filter(|t| t.lesson.is_some_and(|l| l < claim.lesson))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !elsewhere.is_empty() {
+                let list: Vec<String> = elsewhere
                     .iter()
-                    .map(|&t| &g.taught[t])
-                    .filter(|t| t.lesson.is_some_and(|l| l < claim.lesson))
                     .map(|t| format!("{} ({}) at {}", t.slug, t.module, t.depth_text()))
                     .collect();
-                if !elsewhere.is_empty() {
-                    msg.push_str(&format!(
-                        "; the records have it from {}",
-                        elsewhere.join(", ")
-                    ));
-                }
+                msg.push_str(&format!("; the records have it from {}", list.join(", ")));
             }
             let mut f = Finding::new(
                 Self::META.id,
@@ -77,7 +79,9 @@ impl CurriculumRule for ConceptNotInRecord {
                 msg,
             )
             .label("no matching record row");
-            match claim.at_source {
+            // The closest row of the Source lesson, when one resembles it at all; else the
+            // Source lesson's block in the record.
+            match claim.at_source.filter(|m| m.score > 0.0) {
                 Some(m) => {
                     let t = &g.taught[m.target];
                     f = f.related(
@@ -105,12 +109,20 @@ impl CurriculumRule for ConceptNotInRecord {
                             rec.file,
                             span,
                             format!(
-                                "the record of module {} has no Concept Index row for {}",
+                                "the record of module {} has no row like it for {}",
                                 m.key, src.slug
                             ),
                         );
                     }
                 }
+            }
+            // Where the records do hold it.
+            if let Some(t) = elsewhere.first() {
+                f = f.related(
+                    t.record,
+                    t.row.span,
+                    format!("recorded for {} at {}", t.slug, t.depth_text()),
+                );
             }
             out.push(f.help(
                 "add the concept to the Source lesson's record, use the record's name for it, or cite the lesson that taught it",
@@ -151,9 +163,12 @@ mod tests {
         let p = places(&b, &f[0]);
         assert!(p[0].starts_with("t/series-3/module-3-2/lessons/resnets.md"));
         assert!(p[1].starts_with("t/series-1/module-1-3/record.md"), "{p:?}");
-        assert!(f[0].labels[0]
-            .message
-            .starts_with("closest row for training-dynamics"));
+        // No row of training-dynamics resembles it; the row where it is recorded is labelled.
+        assert_eq!(f[0].labels.len(), 2, "{:#?}", f[0].labels);
+        assert_eq!(
+            f[0].labels[1].message,
+            "recorded for overfitting-and-regularization at DEVELOPED"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use super::{checkable_sources, claimed_range, range_text, CurriculumCtx, CurriculumRule, Needs};
 use crate::declare_rule;
-use crate::graph::matcher::{key_similarity, show};
+use crate::graph::matcher::show;
 use crate::model::curriculum::cell_or;
 use crate::model::Depth;
 use crate::rules::{Finding, RuleMeta};
@@ -50,17 +50,7 @@ impl CurriculumRule for DepthNotRecorded {
                 continue;
             }
             // Every fact of the Source lessons that names this concept well enough.
-            let key = claim.name.key(claim.qualified);
-            let facts: Vec<usize> = g
-                .taught
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| claim.sources.iter().any(|s| s.slug == t.slug))
-                .filter(|(_, t)| {
-                    key_similarity(&key, &t.name.key(claim.qualified)) >= g.settings.threshold
-                })
-                .map(|(i, _)| i)
-                .collect();
+            let facts = &claim.source_facts;
             let range_of = |ti: usize| -> Option<(Depth, Depth)> {
                 let t = &g.taught[ti];
                 match t.depth {

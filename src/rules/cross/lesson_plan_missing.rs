@@ -42,24 +42,14 @@ impl CurriculumRule for LessonPlanMissing {
             let (Some(plan), Some(row)) = (m.plan, l.plan_row) else {
                 continue;
             };
-            let expected = m
-                .dir
-                .as_ref()
-                .map(|d| {
-                    format!(
-                        "{}/lessons/{}.md",
-                        d.to_string_lossy().replace('\\', "/"),
-                        l.slug
-                    )
-                })
-                .unwrap_or_else(|| format!("lessons/{}.md", l.slug));
+            let expected = format!("lessons/{}.md", l.slug);
             let mut f = Finding::new(
                 Self::META.id,
                 plan.file,
                 cell_or(&row.slug, row.span),
                 format!("{} is in the module plan but has no lesson plan file", l.describe()),
             )
-            .label(format!("no {expected}"))
+            .label(format!("no {expected} beside this plan"))
             .help(format!("write the lesson plan as {expected}, or fix the slug here or in the file's `**Slug:**`"));
             if let (Some(s), Some(rec)) = (l.summary, m.record) {
                 f = f.related(rec.file, s.span, "the record has this lesson");
@@ -93,7 +83,7 @@ mod tests {
         );
         assert_eq!(
             f[0].label.as_deref(),
-            Some("no t/series-3/module-3-2/lessons/architecture-evolution.md")
+            Some("no lessons/architecture-evolution.md beside this plan")
         );
         assert_eq!(places(&b, &f[0]).len(), 2);
     }

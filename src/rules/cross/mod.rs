@@ -158,6 +158,7 @@ pub fn match_settings(config: &Config) -> MatchSettings {
         strong: s.float("strong"),
         neutral_qualifiers: s.str_list("neutral_qualifiers"),
         stopwords: s.str_list("stopwords"),
+        contained: s.float("contained"),
     }
 }
 
@@ -275,6 +276,17 @@ pub(crate) fn claimed_range(
         DepthCell::Upgrade { from, to } => Some(((*from).min(*to), (*from).max(*to))),
         _ => None,
     }
+}
+
+/// Whether the record fact a claim matched among its Source lesson's rows is `fact` (the same
+/// row, for the same lesson): then a disagreement with it is `depth-not-recorded`'s to report.
+pub(crate) fn same_row_as_source(g: &ConceptGraph, claim: &Claim, fact: usize) -> bool {
+    claim.at_source.is_some_and(|m| {
+        m.score >= g.settings.threshold && {
+            let (a, b) = (&g.taught[m.target], &g.taught[fact]);
+            a.record == b.record && a.row.line == b.row.line && a.slug == b.slug
+        }
+    })
 }
 
 /// `INTRODUCED` or `DEVELOPED/APPLIED`.

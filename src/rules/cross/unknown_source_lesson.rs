@@ -1,6 +1,6 @@
 use super::{CurriculumCtx, CurriculumRule, Needs};
 use crate::declare_rule;
-use crate::model::curriculum::cell_or;
+use crate::model::curriculum::{cell_or, CourseLesson};
 use crate::rules::{Finding, RuleMeta};
 
 declare_rule! {
@@ -49,6 +49,16 @@ impl CurriculumRule for UnknownSourceLesson {
                     continue;
                 }
                 let mut msg = format!("Source lesson `{}` does not exist", s.slug);
+                let best = cur
+                    .lessons
+                    .iter()
+                    .map(|l| (strsim::jaro_winkler(&l.slug, &s.slug), l))
+                    .filter(|(score, _)| *score >= min)
+                    .fold(None::<(f64, &CourseLesson)>, |acc, x| match acc {
+                        Some(a) if a.0 >= x.0 => Some(a),
+                        _ => Some(x),
+                    });
+                let has_suggestion = best.is_some();
                 let mut f;
                 match module {
                     Some(m) => {
@@ -69,7 +79,8 @@ impl CurriculumRule for UnknownSourceLesson {
                             msg,
                         )
                         .label("no such lesson");
-                        if let Some(plan) = m.plan {
+                        // With a suggestion, its plan row is the related place instead.
+                        if let (Some(plan), false) = (m.plan, has_suggestion) {
                             let span = plan
                                 .sequence
                                 .first()
@@ -94,18 +105,6 @@ impl CurriculumRule for UnknownSourceLesson {
                         .label("no such lesson");
                     }
                 }
-                let best = cur
-                    .lessons
-                    .iter()
-                    .map(|l| (strsim::jaro_winkler(&l.slug, &s.slug), l))
-                    .filter(|(score, _)| *score >= min)
-                    .fold(
-                        None::<(f64, &crate::model::curriculum::CourseLesson)>,
-                        |acc, x| match acc {
-                            Some(a) if a.0 >= x.0 => Some(a),
-                            _ => Some(x),
-                        },
-                    );
                 f = match best {
                     Some((_, l)) => {
                         if let Some((file, span)) = ctx.lesson_place(l) {
@@ -154,6 +153,7 @@ mod tests {
             p[0].starts_with("t/series-3/module-3-2/lessons/resnets.md:"),
             "{p:?}"
         );
+        assert_eq!(p.len(), 2, "{p:?}");
         assert!(p[1].starts_with("t/series-1/module-1-3/plan.md:"), "{p:?}");
     }
 

@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:#?}");
         assert_eq!(
             f[0].message,
-            "`Conv-pool-fc pattern` matched the record row `Conv-pool-fc architecture pattern` of mnist-cnn-project only weakly (score 0.80; certain from 0.92)"
+            "`Conv-pool-fc pattern` matched the record row `Conv-pool-fc architecture pattern` of mnist-cnn-project only weakly (score 0.85; certain from 0.92)"
         );
         assert!(places(&b, &f[0])[1].starts_with("t/series-3/module-3-1/record.md:7"));
     }
