@@ -599,12 +599,10 @@ pub fn explain(rule: &str) -> u8 {
             let mut text = format!("# {}\n\n{}\n\n", m.id, m.summary);
             text.push_str(&format!("Default level: {}\n", s.level.as_str()));
             if !s.params.is_empty() {
-                let params: Vec<String> = s
-                    .params
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v:?}"))
-                    .collect();
-                text.push_str(&format!("Settings: {}\n", params.join(", ")));
+                text.push_str("Settings:\n");
+                for (k, v) in &s.params {
+                    text.push_str(&format!("  {k}: {v}\n"));
+                }
             }
             text.push('\n');
             for line in m.docs.lines() {

@@ -176,6 +176,20 @@ fn explain_prints_the_rule_docs_and_suggests_on_typos() {
     let o = run(&["explain", "too-few-modalities"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(text(&o).contains("## Why is this bad?"));
+    // Settings as they would be written in lessonlint.yaml.
+    let o = run(&["explain", "snippet-budget-exceeded"]);
+    assert!(
+        text(&o).contains("Settings:\n  max_depth: 100\n  max_steps: 1000000\n"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["explain", "verdict-contradicts-findings"]);
+    assert!(
+        text(&o).contains("  critical: [MAJOR REVISION]\n"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("List(") && !text(&o).contains("Str("));
     let o = run(&["explain", "too-few-modality"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("did you mean `too-few-modalities`?"));
