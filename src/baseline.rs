@@ -153,30 +153,85 @@ fn lexical_absolute(p: &Path) -> PathBuf {
     out
 }
 
-/// The name a file has in a baseline stored in `dir`: its path relative to `dir` when it lies
-/// below it, else its display name.
-fn entry_path(dir: &Path, file: &SourceFile) -> String {
-    let abs = lexical_absolute(&file.path);
-    match abs.strip_prefix(dir) {
-        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
-        Err(_) => file.name.clone(),
+/// The canonical form of `p`: symlinks resolved when it exists, else its lexical absolute path
+/// (a file that is not on disk, or a baseline about to be written, still gets a stable name).
+fn canonical(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    // Resolve the deepest existing ancestor and append the rest, so that a new file below a
+    // symlinked directory gets the same name as its neighbours.
+    let abs = lexical_absolute(p);
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    let mut base = abs.as_path();
+    while let Some(parent) = base.parent() {
+        if let Some(name) = base.file_name() {
+            rest.push(name);
+        }
+        if let Ok(mut c) = std::fs::canonicalize(parent) {
+            for n in rest.iter().rev() {
+                c.push(n);
+            }
+            return c;
+        }
+        base = parent;
+    }
+    abs
+}
+
+/// `to` relative to the directory `from` (both canonical), with `/` separators: `../a/b.md`.
+/// Paths with no common root (another drive) stay absolute.
+fn relative(from: &Path, to: &Path) -> String {
+    let f: Vec<Component> = from.components().collect();
+    let t: Vec<Component> = to.components().collect();
+    if f.first() != t.first() {
+        return to.to_string_lossy().replace('\\', "/");
+    }
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); f.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
     }
 }
 
+/// The directory a baseline file at `path` lives in, canonical.
 fn baseline_dir(path: &Path) -> PathBuf {
-    let abs = lexical_absolute(path);
+    let abs = canonical(path);
     abs.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The canonical path of every source file, by file id.
+fn canonical_sources(sources: &SourceMap) -> Vec<PathBuf> {
+    sources.files.iter().map(|f| canonical(&f.path)).collect()
+}
+
+/// The canonical path an entry's `file` names, read against the baseline's directory.
+/// Entries written on Windows (`\` separators) read the same.
+fn entry_target(dir: &Path, file: &str) -> PathBuf {
+    let file = file.replace('\\', "/");
+    canonical(&dir.join(Path::new(&file)))
 }
 
 /// The entries for `findings` as they would be stored in a baseline at `path`.
 pub fn entries(path: &Path, sources: &SourceMap, findings: &[Finding]) -> Vec<Entry> {
     let dir = baseline_dir(path);
+    let names: Vec<String> = canonical_sources(sources)
+        .iter()
+        .map(|p| relative(&dir, p))
+        .collect();
     let fps = fingerprints(sources, findings);
     let mut v: Vec<Entry> = findings
         .iter()
         .zip(fps)
         .map(|(f, fp)| Entry {
-            file: entry_path(&dir, sources.get(f.file)),
+            file: names[f.file.0].clone(),
             rule: f.rule.to_string(),
             fingerprint: fp,
             message: f.message.clone(),
@@ -248,18 +303,24 @@ pub fn apply(
     findings: &mut Vec<Finding>,
 ) -> Applied {
     let dir = baseline_dir(path);
+    let files = canonical_sources(sources);
     let fps = fingerprints(sources, findings);
-    let mut budget: BTreeMap<(String, String, String), Vec<&Entry>> = BTreeMap::new();
+    let mut targets: HashMap<&str, PathBuf> = HashMap::new();
+    let mut budget: BTreeMap<(PathBuf, String, String), Vec<&Entry>> = BTreeMap::new();
     for e in &baseline.findings {
+        let target = targets
+            .entry(e.file.as_str())
+            .or_insert_with(|| entry_target(&dir, &e.file))
+            .clone();
         budget
-            .entry((e.file.clone(), e.rule.clone(), e.fingerprint.clone()))
+            .entry((target, e.rule.clone(), e.fingerprint.clone()))
             .or_default()
             .push(e);
     }
     let mut keep = vec![true; findings.len()];
     let mut known = 0;
     for (i, f) in findings.iter().enumerate() {
-        let file = entry_path(&dir, sources.get(f.file));
+        let file = files[f.file.0].clone();
         if let Some(v) = budget.get_mut(&(file, f.rule.to_string(), fps[i].clone())) {
             if v.pop().is_some() {
                 keep[i] = false;
@@ -343,6 +404,18 @@ mod tests {
         assert_eq!(applied.gone, 1);
         assert_eq!(now.len(), 1);
         assert_eq!(now[0].span.start, 2);
+    }
+
+    #[test]
+    fn relative_paths_climb_out_of_the_baseline_directory() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
+        assert_eq!(
+            r("/w/bl", "/w/broken/series-3/a.md"),
+            "../broken/series-3/a.md"
+        );
+        assert_eq!(r("/w", "/w/broken/a.md"), "broken/a.md");
+        assert_eq!(r("/w/a/b", "/x/c.md"), "../../../x/c.md");
+        assert_eq!(r("/", "/c.md"), "c.md");
     }
 
     #[test]

@@ -188,7 +188,8 @@ pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Sel
     // From the concept graph: concepts taught by changed lessons or recorded in changed records.
     let cur = ws.curriculum();
     let graph = ConceptGraph::build(&cur, &rules::cross::match_settings(config));
-    let mut feeding: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    // Concept → (course index of the changed lesson that teaches it, if known; why).
+    let mut feeding: BTreeMap<usize, Vec<(Option<usize>, String)>> = BTreeMap::new();
     for t in &graph.taught {
         let lesson_changed = slugs.contains(&t.slug);
         let record_changed = sel.changed.contains(&t.record);
@@ -198,13 +199,20 @@ pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Sel
             } else {
                 ws.sources.get(t.record).name.clone()
             };
-            feeding.entry(t.concept).or_default().insert(why);
+            let order = if lesson_changed { t.lesson } else { None };
+            feeding.entry(t.concept).or_default().push((order, why));
         }
     }
     for c in &graph.claims {
         let Some(m) = c.concept_match else { continue };
-        if let Some(why) = feeding.get(&m.target) {
-            deps.entry(c.file).or_default().extend(why.iter().cloned());
+        let Some(sources) = feeding.get(&m.target) else {
+            continue;
+        };
+        // A lesson is fed only by lessons before it in the course.
+        for (order, why) in sources {
+            if order.is_none_or(|o| o < c.lesson) {
+                deps.entry(c.file).or_default().insert(why.clone());
+            }
         }
     }
     // From the Source cells and headers themselves (also without records).

@@ -74,6 +74,21 @@ pub fn default_curriculum() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("curriculum")
 }
 
+/// Writes a command's output to stdout and flushes it. A reader that stopped reading
+/// (`lessonlint … | head`) ends the output quietly; any other write failure is reported and
+/// makes the command fail.
+pub fn emit(text: &str) -> Result<(), u8> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            Err(EXIT_FAILURE)
+        }
+    }
+}
+
 fn print_config_error(e: &ConfigError) {
     use crate::model::{FileId, SourceFile, SourceMap};
     use crate::rules::Finding;
@@ -234,9 +249,8 @@ pub fn lint(args: LintArgs) -> u8 {
         Format::Markdown => report::markdown::render(&rep),
         Format::Html => report::html::render(&rep),
     };
-    let mut out = std::io::stdout().lock();
-    if out.write_all(text.as_bytes()).is_err() {
-        return EXIT_FAILURE;
+    if let Err(code) = emit(&text) {
+        return code;
     }
     let failing = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
     if failing {
@@ -426,8 +440,10 @@ pub fn review(args: ReviewArgs) -> u8 {
                 s
             }
         };
-        print!("{text}");
-        return EXIT_OK;
+        return match emit(&text) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        };
     }
     let paths = if args.paths.is_empty() {
         vec![default_curriculum()]
@@ -471,7 +487,9 @@ pub fn review(args: ReviewArgs) -> u8 {
         ReviewFormat::Human if single => report::review::lesson_text(&reviews[0]),
         ReviewFormat::Human => report::review::tree_text(&reviews),
     };
-    print!("{text}");
+    if let Err(code) = emit(&text) {
+        return code;
+    }
     if reviews.iter().all(|r| r.gate.ready) {
         EXIT_OK
     } else {
@@ -509,10 +527,10 @@ pub fn inspect(file: &Path, _format: InspectFormat) -> u8 {
         return EXIT_FAILURE;
     };
     match value.and_then(|v| serde_json::to_string_pretty(&v)) {
-        Ok(s) => {
-            println!("{s}");
-            EXIT_OK
-        }
+        Ok(s) => match emit(&(s + "\n")) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        },
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_FAILURE
@@ -527,6 +545,7 @@ pub fn rules(config: Option<&Path>, format: ListFormat) -> u8 {
         Err(code) => return code,
     };
     let metas = rules::all_meta();
+    let mut text = String::new();
     match format {
         ListFormat::Json => {
             let rows: Vec<serde_json::Value> = metas
@@ -540,31 +559,35 @@ pub fn rules(config: Option<&Path>, format: ListFormat) -> u8 {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rows).unwrap_or_default()
-            );
+            text.push_str(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+            text.push('\n');
         }
         ListFormat::Table => {
             let w = metas.iter().map(|m| m.id.len()).max().unwrap_or(4);
-            println!("{:w$}  {:7}  {:11}  summary", "rule", "level", "category");
+            text.push_str(&format!(
+                "{:w$}  {:7}  {:11}  summary\n",
+                "rule", "level", "category"
+            ));
             for m in &metas {
                 let level = config.rule(m.id).level;
                 let cat = serde_json::to_value(m.category)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                println!(
-                    "{:w$}  {:7}  {:11}  {}",
+                text.push_str(&format!(
+                    "{:w$}  {:7}  {:11}  {}\n",
                     m.id,
                     level.as_str(),
                     cat,
                     m.summary
-                );
+                ));
             }
         }
     }
-    EXIT_OK
+    match emit(&text) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
 }
 
 /// `lessonlint explain RULE`.
@@ -573,21 +596,23 @@ pub fn explain(rule: &str) -> u8 {
         Some(m) => {
             let cfg = Config::defaults();
             let s = cfg.rule(m.id);
-            println!("# {}\n\n{}\n", m.id, m.summary);
-            println!("Default level: {}", s.level.as_str());
+            let mut text = format!("# {}\n\n{}\n\n", m.id, m.summary);
+            text.push_str(&format!("Default level: {}\n", s.level.as_str()));
             if !s.params.is_empty() {
-                let params: Vec<String> = s
-                    .params
-                    .iter()
-                    .map(|(k, v)| format!("{k} = {v:?}"))
-                    .collect();
-                println!("Settings: {}", params.join(", "));
+                text.push_str("Settings:\n");
+                for (k, v) in &s.params {
+                    text.push_str(&format!("  {k}: {v}\n"));
+                }
             }
-            println!();
+            text.push('\n');
             for line in m.docs.lines() {
-                println!("{}", line.strip_prefix(' ').unwrap_or(line));
+                text.push_str(line.strip_prefix(' ').unwrap_or(line));
+                text.push('\n');
             }
-            EXIT_OK
+            match emit(&text) {
+                Ok(()) => EXIT_OK,
+                Err(code) => code,
+            }
         }
         None => {
             let ids: Vec<&str> = rules::all_meta().iter().map(|m| m.id).collect();
@@ -649,12 +674,10 @@ pub fn graph(args: GraphArgs) -> u8 {
         concept: args.concept,
     };
     match render(&curriculum, &g, &opts) {
-        Ok(text) => {
-            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-                return EXIT_FAILURE;
-            }
-            EXIT_OK
-        }
+        Ok(text) => match emit(&text) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        },
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_FAILURE
@@ -722,8 +745,10 @@ pub fn snippets(
                 s
             }
         };
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        return EXIT_OK;
+        return match emit(&text) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        };
     };
     let theirs = match oracle::python_outcomes(
         python,
@@ -745,9 +770,7 @@ pub fn snippets(
         }
         Err(OracleError::Timeout(partial)) => {
             let rows = oracle::compare(&blocks, &ours, &partial);
-            let _ = std::io::stdout()
-                .lock()
-                .write_all(oracle::render(&name, notebook, &rows).as_bytes());
+            let _ = emit(&oracle::render(&name, notebook, &rows));
             eprintln!("error: the oracle's run took longer than {timeout} s (--timeout)");
             return EXIT_FAILURE;
         }
@@ -757,8 +780,8 @@ pub fn snippets(
         ListFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
         ListFormat::Table => oracle::render(&name, notebook, &rows),
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-        return EXIT_FAILURE;
+    if let Err(code) = emit(&text) {
+        return code;
     }
     if rows.iter().all(|r| r.agree) {
         EXIT_OK
@@ -839,10 +862,10 @@ pub fn reference(model: Option<&str>, input: Option<&str>, format: ListFormat) -
             }
         }
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-        return EXIT_FAILURE;
+    match emit(&text) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
     }
-    EXIT_OK
 }
 
 /// Severity words accepted on the command line.

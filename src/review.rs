@@ -9,6 +9,7 @@ use crate::model::{names, Lesson, Review, SourceMap, Span};
 use crate::rules::lesson::review_util::{counts, Verdict};
 use crate::rules::{self, Category, Finding, Severity};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Rules whose findings restate the gate itself (not counted again among its reasons).
 const GATE_RULES: &[&str] = &[
@@ -367,7 +368,7 @@ pub fn analyse(
         }
         reasons.push(format!(
             "{} of earlier iterations never verified as fixed ({})",
-            crate::report::plural(carried.len(), "finding"),
+            plural(carried.len(), "finding"),
             parts.join(", ")
         ));
     }
@@ -380,7 +381,7 @@ pub fn analyse(
         ids.dedup();
         reasons.push(format!(
             "{} from lessonlint ({})",
-            crate::report::plural(mine.len(), "error"),
+            plural(mine.len(), "error"),
             ids.join(", ")
         ));
     }
@@ -503,6 +504,10 @@ pub fn draft(
     let label = last.and_then(|r| r.label.clone());
     let in_reviews = review_span(lesson);
     let mut out: Vec<DraftFinding> = Vec::new();
+    // The message and "see …" references of each drafted finding, by (rule, line, message):
+    // the same finding reached twice (a block's error called from two places) is drafted once,
+    // with every place it was reached from.
+    let mut seen: HashMap<(&str, usize, &str), (usize, Vec<String>)> = HashMap::new();
     let mut about_reviews: Vec<String> = Vec::new();
     for f in findings.iter().filter(|f| f.file == lesson.file) {
         let meta = rules::find_meta(f.rule);
@@ -511,10 +516,13 @@ pub fn draft(
         let inside_reviews =
             in_reviews.is_some_and(|s| f.span.start >= s.start && f.span.start < s.end);
         if category == Some(Category::Review) || inside_reviews || f.rule.contains("suppression") {
-            about_reviews.push(format!("line {line}: {} (`{}`)", f.message, f.rule));
+            let about = format!("line {line}: {} (`{}`)", f.message, f.rule);
+            if !about_reviews.contains(&about) {
+                about_reviews.push(about);
+            }
             continue;
         }
-        let mut issue = f.message.clone();
+        let mut refs: Vec<String> = Vec::new();
         for l in &f.labels {
             let lf = sources.get(l.file);
             let (ll, _) = lf.line_col(l.span.start);
@@ -526,8 +534,19 @@ pub fn draft(
             } else {
                 format!("{}:{ll}", lf.name)
             };
-            issue.push_str(&format!("; see {place} ({})", l.message));
+            refs.push(format!("see {place} ({})", l.message));
         }
+        if let Some((i, known)) = seen.get_mut(&(f.rule, line, f.message.as_str())) {
+            for r in refs {
+                if !known.contains(&r) {
+                    known.push(r);
+                }
+            }
+            out[*i].issue = issue_text(&f.message, known);
+            continue;
+        }
+        let issue = issue_text(&f.message, &refs);
+        seen.insert((f.rule, line, f.message.as_str()), (out.len(), refs));
         let location = match section_at(lesson, f.span.start) {
             Some(h) => format!("`{h}`, line {line}"),
             None => format!("line {line}"),
@@ -539,9 +558,9 @@ pub fn draft(
                 .map(|m| m.summary.to_string())
                 .unwrap_or_else(|| f.rule.to_string()),
             location,
-            issue: sentence(&issue),
+            issue,
             student_impact: meta
-                .and_then(|m| crate::report::rule_rationale(m.docs))
+                .and_then(|m| rationale(m.docs))
                 .unwrap_or_else(|| "See the rule's documentation.".to_string()),
             suggested_fix: sentence(
                 &f.help
@@ -596,6 +615,36 @@ pub fn draft(
         about_reviews,
         over_limit: iteration > max || iteration > of,
     }
+}
+
+/// A drafted finding's issue: the message, then where else to look.
+fn issue_text(message: &str, refs: &[String]) -> String {
+    let mut issue = message.to_string();
+    for r in refs {
+        issue.push_str("; ");
+        issue.push_str(r);
+    }
+    sentence(&issue)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The first paragraph of a rule's "Why is this bad?" section, as one line: the student impact
+/// of a drafted finding.
+fn rationale(docs: &str) -> Option<String> {
+    let mut lines = docs.lines().map(str::trim);
+    lines.by_ref().find(|l| *l == "## Why is this bad?")?;
+    let para: Vec<&str> = lines
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty() && !l.starts_with("## "))
+        .collect();
+    (!para.is_empty()).then(|| para.join(" "))
 }
 
 /// Capitalised and ending with a full stop.

@@ -176,6 +176,20 @@ fn explain_prints_the_rule_docs_and_suggests_on_typos() {
     let o = run(&["explain", "too-few-modalities"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(text(&o).contains("## Why is this bad?"));
+    // Settings as they would be written in lessonlint.yaml.
+    let o = run(&["explain", "snippet-budget-exceeded"]);
+    assert!(
+        text(&o).contains("Settings:\n  max_depth: 100\n  max_steps: 1000000\n"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["explain", "verdict-contradicts-findings"]);
+    assert!(
+        text(&o).contains("  critical: [MAJOR REVISION]\n"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("List(") && !text(&o).contains("Str("));
     let o = run(&["explain", "too-few-modality"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("did you mean `too-few-modalities`?"));
@@ -225,4 +239,83 @@ fn too_large_file_points_at_the_limit_flag() {
         "{t}"
     );
     assert!(t.contains("--max-file-bytes"), "{t}");
+}
+
+/// Asserts that a run whose reader went away neither panicked nor failed.
+fn assert_quiet(args: &[&str], code: i32, o: &Output) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{args:?}: {err}"
+    );
+    assert_ne!(o.status.code(), Some(101), "{args:?}: {err}");
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+}
+
+fn bundled(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn a_reader_that_stops_after_one_line_ends_the_output_quietly() {
+    use std::io::BufRead;
+    let lesson = bundled("curriculum/series-3/module-3-2/lessons/resnets.md");
+    let curriculum = bundled("curriculum");
+    // `graph -f json` writes more than a pipe holds, so the write after the reader left fails.
+    let cases: [(&[&str], i32); 3] = [
+        (&["graph", &curriculum, "-f", "json"], 0),
+        (&["inspect", &lesson], 0),
+        (&["explain", "actual-depth-overstated"], 0),
+    ];
+    for (args, code) in cases {
+        let mut child = bin()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn lessonlint");
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{args:?}");
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        assert_quiet(args, code, &o);
+    }
+}
+
+#[test]
+fn every_command_writing_to_a_closed_pipe_exits_quietly() {
+    let lesson = bundled("curriculum/series-3/module-3-2/lessons/resnets.md");
+    let curriculum = bundled("curriculum");
+    let broken = fixture("rules/too-few-misconceptions/fail.md");
+    let broken = broken.to_str().unwrap();
+    let cases: [(&[&str], i32); 11] = [
+        (&["inspect", &lesson], 0),
+        (&["explain", "actual-depth-overstated"], 0),
+        (&["rules"], 0),
+        (&["rules", "-f", "json"], 0),
+        (&["lint", broken], 1),
+        (&["lint", broken, "-f", "json"], 1),
+        (&["review", &curriculum], 0),
+        (&["review", "--draft", &lesson, "--date", "2025-01-01"], 0),
+        (&["graph", &curriculum], 0),
+        (&["reference", "resnet18"], 0),
+        (&["snippets", &lesson], 0),
+    ];
+    for (args, code) in cases {
+        // The reader is gone before the first write.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = bin()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_quiet(args, code, &o);
+    }
 }

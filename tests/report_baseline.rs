@@ -176,3 +176,94 @@ fn a_broken_baseline_is_a_usage_failure() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read baseline missing.json"));
 }
+
+fn lint_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lessonlint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_baseline_beside_the_course_is_read_from_its_own_directory() {
+    let s = Scratch::new();
+    s.break_autograd();
+    std::fs::create_dir(s.root().join("bl")).unwrap();
+    let o = s.run(&["lint", "course", "--write-baseline", "bl/base.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.root().join("bl/base.json")).unwrap())
+            .unwrap();
+    let files: Vec<&str> = b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    let want = format!("../course/{AUTOGRAD}");
+    assert_eq!(files, [want.as_str(), want.as_str()]);
+
+    // From the baseline's directory, the course reached through `..`.
+    let o = lint_in(
+        &s.root().join("bl"),
+        &["lint", "../course", "--baseline", "base.json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(
+            "note: baseline base.json: 2 known findings not reported; 0 baseline entries gone"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    // From inside the course, the baseline reached through `..`.
+    let o = lint_in(&s.course(), &["lint", ".", "--baseline", "../bl/base.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("2 known findings not reported; 0 baseline entries gone"));
+}
+
+#[test]
+fn absolute_paths_write_and_read_the_same_baseline() {
+    let s = Scratch::new();
+    s.break_autograd();
+    let root = std::fs::canonicalize(s.root()).unwrap();
+    let course = root.join("course");
+    let base = root.join("bl").join("base.json");
+    std::fs::create_dir(root.join("bl")).unwrap();
+    let (course_arg, base_arg) = (course.to_str().unwrap(), base.to_str().unwrap());
+
+    // Written with absolute paths from elsewhere: the same file as with relative ones.
+    let o = lint_in(
+        std::path::Path::new("/"),
+        &["lint", course_arg, "--write-baseline", base_arg],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let absolute = std::fs::read_to_string(&base).unwrap();
+    let o = s.run(&["lint", "course", "--write-baseline", "bl/base.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&base).unwrap(), absolute);
+    assert!(absolute.contains(&format!("\"file\": \"../course/{AUTOGRAD}\"")));
+
+    // Read with absolute paths, and with a mix, from another directory.
+    for (dir, args) in [
+        (
+            root.clone(),
+            vec!["lint", course_arg, "--baseline", base_arg],
+        ),
+        (course.clone(), vec!["lint", ".", "--baseline", base_arg]),
+        (
+            root.join("bl"),
+            vec!["lint", course_arg, "--baseline", "base.json"],
+        ),
+    ] {
+        let o = lint_in(&dir, &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains("2 known findings not reported; 0 baseline entries gone"),
+            "{args:?}: {}",
+            stdout(&o)
+        );
+    }
+}

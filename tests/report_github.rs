@@ -196,3 +196,58 @@ fn markdown_comment_stays_small() {
     assert!(md.len() < 65_536, "{} bytes", md.len());
     assert!(md.contains("more not listed here"));
 }
+
+/// The ```yaml blocks of the README, parsed.
+fn readme_yaml() -> Vec<serde_yaml::Value> {
+    let readme = std::fs::read_to_string(manifest().join("README.md")).unwrap();
+    readme
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| {
+            let block = &b[..b.find("```").unwrap()];
+            serde_yaml::from_str(block).unwrap_or_else(|e| panic!("{e}:\n{block}"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_workflow_and_hook_work_without_tags_or_placeholders() {
+    let blocks = readme_yaml();
+    let readme = std::fs::read_to_string(manifest().join("README.md")).unwrap();
+    assert!(!readme.contains("OWNER/"), "a placeholder owner is left");
+    // The workflow installs lessonlint from the checkout it runs in, and lints the curriculum
+    // this repository bundles.
+    let workflow = blocks
+        .iter()
+        .find(|b| b.get("jobs").is_some())
+        .expect("the workflow");
+    let steps = workflow["jobs"]["lessonlint"]["steps"]
+        .as_sequence()
+        .unwrap();
+    let install = steps
+        .iter()
+        .find(|s| s["name"] == "Install lessonlint")
+        .unwrap();
+    assert_eq!(install["run"], "cargo install --locked --path .");
+    let cargo = std::fs::read_to_string(manifest().join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"lessonlint\""));
+    assert!(manifest().join("curriculum").is_dir());
+    // The pre-commit hook is pinned by commit (there are no release tags) and names a hook
+    // this repository ships.
+    let hooks: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(manifest().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let remote = blocks
+        .iter()
+        .flat_map(|b| b["repos"].as_sequence().cloned().unwrap_or_default())
+        .find(|r| r["repo"] != "local")
+        .expect("the pre-commit example");
+    let rev = remote["rev"].as_str().unwrap();
+    assert!(
+        rev == "<full commit SHA>"
+            || (rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())),
+        "rev: {rev}"
+    );
+    assert_eq!(remote["hooks"][0]["id"], hooks[0]["id"]);
+}

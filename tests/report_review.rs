@@ -173,3 +173,77 @@ fn draft_rejects_a_bad_date_and_a_non_lesson() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a lesson plan"));
 }
+
+/// The python-runtime-error fixture with its failing block called a second time: the same
+/// error, at the same line of `forward`, reached from two places.
+fn block_called_twice(dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(
+        manifest().join("tests/fixtures/rules/python-runtime-error/fail.md"),
+    )
+    .unwrap();
+    let call = "```python\nblock = ResidualBlock(64, 128, stride=2)\nout = block(torch.randn(8, 64, 32, 32))\nassert out.shape == (8, 128, 16, 16)\n```\n";
+    assert!(text.contains(call));
+    let again = call
+        .replace("block =", "again =")
+        .replace("block(", "again(");
+    let path = dir.join("resnets.md");
+    std::fs::write(&path, text.replacen(call, &format!("{call}\n{again}"), 1)).unwrap();
+    path
+}
+
+#[test]
+fn a_draft_gives_one_finding_for_the_same_error_reached_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = block_called_twice(dir.path());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_lessonlint"))
+        .args([
+            "review",
+            "--draft",
+            path.to_str().unwrap(),
+            "--date",
+            "2026-03-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d = stdout(&o);
+    assert!(d.contains("- Critical: 1\n"), "{d}");
+    assert_eq!(d.matches("#### [CRITICAL]").count(), 1, "{d}");
+    assert!(d.contains(
+        "**Location:** `## Code`, line 174\n\
+         **Issue:** RuntimeError: The size of tensor a (16) must match the size of tensor b (32) at non-singleton dimension 3; see line 179 (called from here); see line 185 (called from here).\n"
+    ), "{d}");
+}
+
+#[test]
+fn a_draft_gives_one_finding_for_identical_findings() {
+    use lessonlint::{config::Config, lint, review, workspace::LoadOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = block_called_twice(dir.path());
+    let config = Config::defaults();
+    let mut outcome = lint::lint_paths(&[path], &config, &LoadOptions::default()).unwrap();
+    let critical: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == "python-runtime-error")
+        .cloned()
+        .collect();
+    assert_eq!(critical.len(), 2);
+    // The very same finding twice over, as two rules' passes might give it.
+    outcome.findings.extend(critical);
+    let lesson = &outcome.workspace.lessons[0];
+    let d = review::draft(
+        outcome.sources(),
+        lesson,
+        &config,
+        &outcome.findings,
+        "2026-03-01",
+    );
+    assert_eq!(d.critical, 1);
+    assert_eq!(d.findings.len(), 1);
+    assert_eq!(d.verdict, "MAJOR REVISION");
+    assert_eq!(
+        d.findings[0].issue,
+        "RuntimeError: The size of tensor a (16) must match the size of tensor b (32) at non-singleton dimension 3; see line 179 (called from here); see line 185 (called from here)."
+    );
+}

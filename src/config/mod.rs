@@ -73,6 +73,68 @@ impl Param {
     }
 }
 
+/// A YAML flow-style rendering, as it would be written in `lessonlint.yaml`: `100`, `0.85`,
+/// `true`, `[fading, refresh]`, `{a: 1}`; strings are quoted only when YAML needs it.
+impl std::fmt::Display for Param {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Param::Null => f.write_str("null"),
+            Param::Bool(b) => write!(f, "{b}"),
+            Param::Int(i) => write!(f, "{i}"),
+            Param::Float(x) if x.is_nan() => f.write_str(".nan"),
+            Param::Float(x) if x.is_infinite() => {
+                f.write_str(if *x > 0.0 { ".inf" } else { "-.inf" })
+            }
+            // Debug keeps the decimal point of whole numbers (`1.0`), so the value reads back
+            // as a float.
+            Param::Float(x) => write!(f, "{x:?}"),
+            Param::Str(s) => f.write_str(&yaml_scalar(s)),
+            Param::List(l) => {
+                f.write_str("[")?;
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Param::Map(m) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}: {v}", yaml_scalar(k))?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+/// A string as a YAML flow scalar: plain when it reads back as the same string, else quoted.
+fn yaml_scalar(s: &str) -> String {
+    let special_start = s.starts_with([
+        '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@',
+        '`', ' ',
+    ]);
+    let special_inside = s.contains([',', '[', ']', '{', '}', '"', '\'', '\\', '\n', '\t'])
+        || s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with([' ', ':']);
+    let other_type = matches!(
+        s.to_ascii_lowercase().as_str(),
+        "" | "~" | "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+    ) || s.parse::<f64>().is_ok()
+        || s.starts_with('.');
+    if special_start || special_inside || other_type {
+        serde_json::to_string(s).unwrap_or_default()
+    } else {
+        s.to_string()
+    }
+}
+
 fn yaml_key(k: &serde_yaml::Value) -> String {
     match k {
         serde_yaml::Value::String(s) => s.clone(),
@@ -445,6 +507,51 @@ fn value_span(text: &str, key: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn params_display_as_yaml_that_reads_back() {
+        let list = |v: &[&str]| Param::List(v.iter().map(|s| Param::Str(s.to_string())).collect());
+        assert_eq!(Param::Int(100).to_string(), "100");
+        assert_eq!(Param::Float(0.85).to_string(), "0.85");
+        assert_eq!(Param::Float(1.0).to_string(), "1.0");
+        assert_eq!(Param::Bool(true).to_string(), "true");
+        assert_eq!(Param::Null.to_string(), "null");
+        assert_eq!(
+            list(&["fading", "refresh"]).to_string(),
+            "[fading, refresh]"
+        );
+        assert_eq!(list(&["MAJOR REVISION"]).to_string(), "[MAJOR REVISION]");
+        assert_eq!(list(&[]).to_string(), "[]");
+        let awkward = [
+            "a, b",
+            "true",
+            "3",
+            "",
+            "x: y",
+            "#c",
+            "[a]",
+            "say \"hi\"",
+            "on",
+        ];
+        let shown = list(&awkward).to_string();
+        assert_eq!(
+            shown,
+            r##"["a, b", "true", "3", "", "x: y", "#c", "[a]", "say \"hi\"", "on"]"##
+        );
+        let mut m = BTreeMap::new();
+        m.insert("k".to_string(), Param::Int(1));
+        m.insert("a b".to_string(), list(&["x"]));
+        assert_eq!(Param::Map(m).to_string(), "{a b: [x], k: 1}");
+        // Every shipped setting reads back as the value it shows.
+        for (id, _) in DEFAULT_RULES {
+            for (k, v) in &Config::defaults().rule(id).params {
+                let back: serde_yaml::Value = serde_yaml::from_str(&v.to_string()).unwrap();
+                assert_eq!(&Param::from_yaml(&back), v, "{id}.{k}: {v}");
+            }
+        }
+        let back: serde_yaml::Value = serde_yaml::from_str(&shown).unwrap();
+        assert_eq!(Param::from_yaml(&back), list(&awkward));
+    }
 
     #[test]
     fn every_shipped_rule_file_parses() {
