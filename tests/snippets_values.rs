@@ -99,3 +99,10 @@ fn copies_python_makes_instantly_fit_the_budget() {
     clean("s = 'a' * 2000000\nt = s.upper()\nassert t[:3] == 'AAA' and len(s[:-1]) == 1999999\n");
     clean("x = list(range(100000))\nt = 0\nfor i in range(100000):\n    t += x[i]\nassert t == 4999950000\n");
 }
+
+#[test]
+fn named_tuple_results_counters_and_caches_run_as_in_pytorch() {
+    clean("import torch\nout = torch.randn(4, 10)\nv = out.max(dim=1).values\ni = out.max(dim=1).indices\nt = out.topk(3).values\ns = torch.sort(out, dim=1).indices\nm = torch.min(out, 1).indices\na, b = torch.max(out, 1)\nassert v.shape == (4,) and i.shape == (4,) and t.shape == (4, 3)\nassert s.shape == (4, 10) and m.shape == (4,) and a.shape == (4,)\n");
+    clean("import collections\nc = collections.Counter('hello')\nd = collections.defaultdict(list)\nd['a'].append(1)\nfrom collections import Counter\ne = Counter([1, 1, 2]).most_common(1)\n");
+    clean("import functools\n@functools.lru_cache(maxsize=None)\ndef fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(30))\n@functools.cache\ndef g(n):\n    return n if n < 2 else g(n - 1) + g(n - 2)\nprint(g(30))\n");
+}

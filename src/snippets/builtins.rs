@@ -338,7 +338,8 @@ fn ns_attr(interp: &Interp, ns: Ns, name: &str) -> Value {
         Ns::Init => bfn(BKind::Init, name),
         Ns::Math => math_attr(name),
         Ns::Collections => match name {
-            "OrderedDict" | "defaultdict" | "Counter" => Value::Class(interp.bi.dict.clone()),
+            "OrderedDict" => Value::Class(interp.bi.dict.clone()),
+            // `Counter` counts and `defaultdict` fills missing keys: not modelled.
             _ => Value::Opaque,
         },
         Ns::Builtins => Value::Opaque,

@@ -1308,6 +1308,10 @@ impl Interp {
         for dec in d.decorator_list.iter().rev() {
             let dv = self.eval(&dec.expression, f)?;
             v = self.apply_decorator(&dv, v)?;
+            if caching_decorator(&dec.expression) {
+                // A memoised function runs in a time the interpreter does not model.
+                v = Value::Opaque;
+            }
         }
         Ok(v)
     }
@@ -2000,6 +2004,16 @@ impl Interp {
 
     /// `v.name`.
     pub(crate) fn get_attr(&mut self, v: &Value, name: &str) -> R<Value> {
+        // `torch.return_types` named tuples (`max`, `min`, `sort`, `topk`, `mode`, …).
+        if let Value::Tuple(t) = v {
+            if let [a @ Value::Tensor(_), b @ Value::Tensor(_)] = &t[..] {
+                match name {
+                    "values" => return Ok(a.clone()),
+                    "indices" => return Ok(b.clone()),
+                    _ => {}
+                }
+            }
+        }
         match v {
             Value::Opaque => Ok(Value::Opaque),
             Value::Object(o) => self.object_attr(o, name),
@@ -2636,6 +2650,20 @@ const MUTATORS: &[&str] = &[
     "sort",
     "reverse",
 ];
+
+/// `functools.cache`, `functools.lru_cache(...)` and the like.
+fn caching_decorator(e: &Expr) -> bool {
+    let e = match e {
+        Expr::Call(c) => &*c.func,
+        other => other,
+    };
+    let name = match e {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    matches!(name, "cache" | "lru_cache")
+}
 
 fn forget_attr(obj: &Value, name: &str) {
     if let Value::Object(o) = obj {
