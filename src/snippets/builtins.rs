@@ -12,8 +12,8 @@ use super::interp::{compute_mro, Interp};
 use super::layers::{LayerTag, LAYER_CLASSES};
 use super::tensor::DType;
 use super::value::{
-    float_repr, py_eq, range_len, repr, to_str, truthy, Args, BKind, Builtin, Class, ClassKind,
-    Dict, IterState, Ns, Object, Value, WrapKind,
+    self as value, float_repr, py_eq, range_len, repr, to_str, truthy, Args, BKind, Builtin, Class,
+    ClassKind, Dict, IterState, Ns, Object, Value, WrapKind,
 };
 
 pub(crate) use super::modules::MODULE_METHODS as MODULE_METHOD_NAMES;
@@ -338,7 +338,8 @@ fn ns_attr(interp: &Interp, ns: Ns, name: &str) -> Value {
         Ns::Init => bfn(BKind::Init, name),
         Ns::Math => math_attr(name),
         Ns::Collections => match name {
-            "OrderedDict" | "defaultdict" | "Counter" => Value::Class(interp.bi.dict.clone()),
+            "OrderedDict" => Value::Class(interp.bi.dict.clone()),
+            // `Counter` counts and `defaultdict` fills missing keys: not modelled.
             _ => Value::Opaque,
         },
         Ns::Builtins => Value::Opaque,
@@ -1364,6 +1365,8 @@ fn str_method(interp: &mut Interp, b: &Builtin, args: Args) -> R<Value> {
                 Some(_) => return value_err("empty separator"),
                 None => s.split_whitespace().map(|x| Value::Str(x.into())).collect(),
             };
+            // Each part is a text of its own besides its place in the list.
+            interp.alloc(parts.len() as u64 * super::interp::ITEM_BYTES)?;
             Ok(Value::list(parts))
         }
         "splitlines" => Ok(Value::list(
@@ -1373,8 +1376,16 @@ fn str_method(interp: &mut Interp, b: &Builtin, args: Args) -> R<Value> {
             let (Some(Value::Str(a)), Some(Value::Str(c))) = (a0, args.pos.get(1).cloned()) else {
                 return Ok(Value::Opaque);
             };
+            let n = if a.is_empty() {
+                s.chars().count() + 1
+            } else {
+                s.matches(&*a).count()
+            } as u64;
+            let len = (s.len() as u64)
+                .saturating_sub(n.saturating_mul(a.len() as u64))
+                .saturating_add(n.saturating_mul(c.len() as u64));
+            interp.will_alloc(len, true)?;
             let out = s.replace(&*a, &c);
-            interp.charge(out.len() as u64 / 16)?;
             sv(out)
         }
         "startswith" | "endswith" => {
@@ -1498,7 +1509,7 @@ fn list_method(interp: &mut Interp, b: &Builtin, mut args: Args) -> R<Value> {
                 l.borrow_mut().push(Value::Opaque);
                 return Ok(Value::None);
             };
-            interp.charge(items.len() as u64)?;
+            interp.alloc(items.len() as u64 * super::interp::ITEM_BYTES)?;
             l.borrow_mut().extend(items);
             Ok(Value::None)
         }
@@ -1526,6 +1537,7 @@ fn list_method(interp: &mut Interp, b: &Builtin, mut args: Args) -> R<Value> {
         }
         "remove" => {
             let v = a0.unwrap_or_default();
+            interp.transient(l.borrow().len() as u64 * super::interp::ITEM_BYTES)?;
             let mut lb = l.borrow_mut();
             match lb.iter().position(|x| py_eq(x, &v) == Some(true)) {
                 Some(i) => {
@@ -1537,6 +1549,7 @@ fn list_method(interp: &mut Interp, b: &Builtin, mut args: Args) -> R<Value> {
         }
         "index" => {
             let v = a0.unwrap_or_default();
+            interp.transient(l.borrow().len() as u64 * super::interp::ITEM_BYTES)?;
             let lb = l.borrow();
             match lb.iter().position(|x| py_eq(x, &v) == Some(true)) {
                 Some(i) => Ok(Value::Int(i as i64)),
@@ -1545,6 +1558,7 @@ fn list_method(interp: &mut Interp, b: &Builtin, mut args: Args) -> R<Value> {
         }
         "count" => {
             let v = a0.unwrap_or_default();
+            interp.transient(l.borrow().len() as u64 * super::interp::ITEM_BYTES)?;
             Ok(Value::Int(
                 l.borrow()
                     .iter()
@@ -1871,7 +1885,7 @@ pub(crate) fn binop(interp: &mut Interp, op: Operator, l: &Value, r: &Value) -> 
     };
     match (op, l, r) {
         (Operator::Add, V::Str(a), V::Str(b)) => {
-            interp.charge((a.len() + b.len()) as u64 / 16)?;
+            interp.will_alloc((a.len() + b.len()) as u64, true)?;
             Ok(V::Str(format!("{a}{b}").into()))
         }
         (Operator::Add, V::Str(_), other) => type_err(format!(
@@ -1881,10 +1895,7 @@ pub(crate) fn binop(interp: &mut Interp, op: Operator, l: &Value, r: &Value) -> 
         (Operator::Mult, V::Str(s), n) | (Operator::Mult, n, V::Str(s)) if n.as_int().is_some() => {
             let k = n.as_int().unwrap_or(0).max(0) as u64;
             let total = k.saturating_mul(s.len() as u64);
-            interp.charge(total / 16)?;
-            if total > 10_000_000 {
-                return Ok(V::Opaque);
-            }
+            interp.will_alloc(total, true)?;
             Ok(V::Str(s.repeat(k as usize).into()))
         }
         (Operator::Mod, V::Str(s), args) => Ok(match percent_format(s, args) {
@@ -1892,9 +1903,10 @@ pub(crate) fn binop(interp: &mut Interp, op: Operator, l: &Value, r: &Value) -> 
             None => V::Opaque,
         }),
         (Operator::Add, V::List(a), V::List(b)) => {
+            let n = (a.borrow().len() + b.borrow().len()) as u64;
+            interp.will_alloc(n * super::interp::ITEM_BYTES, false)?;
             let mut v = a.borrow().clone();
             v.extend(b.borrow().iter().cloned());
-            interp.charge(v.len() as u64)?;
             Ok(V::list(v))
         }
         (Operator::Add, V::List(_), other) => type_err(format!(
@@ -1907,9 +1919,12 @@ pub(crate) fn binop(interp: &mut Interp, op: Operator, l: &Value, r: &Value) -> 
             Ok(V::Size(v.into()))
         }
         (Operator::Add, V::Tuple(a), V::Tuple(b) | V::Size(b)) => {
+            interp.will_alloc(
+                (a.len() + b.len()) as u64 * super::interp::ITEM_BYTES,
+                false,
+            )?;
             let mut v = a.to_vec();
             v.extend(b.iter().cloned());
-            interp.charge(v.len() as u64)?;
             Ok(V::tuple(v))
         }
         (Operator::Add, V::Tuple(_), other) => type_err(format!(
@@ -1932,7 +1947,7 @@ pub(crate) fn binop(interp: &mut Interp, op: Operator, l: &Value, r: &Value) -> 
             };
             let k = k.max(0) as u64;
             let total = k.saturating_mul(items.len() as u64);
-            interp.charge(total)?;
+            interp.will_alloc(total.saturating_mul(super::interp::ITEM_BYTES), false)?;
             let mut out = Vec::with_capacity(total as usize);
             for _ in 0..k {
                 out.extend(items.iter().cloned());
@@ -2061,6 +2076,10 @@ fn float_op(op: Operator, a: f64, b: f64) -> R<Value> {
 
 /// Ordering comparisons (`<`, `<=`, `>`, `>=`) of non-tensor values.
 pub(crate) fn py_cmp(l: &Value, r: &Value, op: CmpOp) -> R<Option<bool>> {
+    cmp_at(l, r, op, 0)
+}
+
+fn cmp_at(l: &Value, r: &Value, op: CmpOp, depth: usize) -> R<Option<bool>> {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (l, r) {
         (Value::Opaque, _) | (_, Value::Opaque) => return Ok(None),
@@ -2074,13 +2093,16 @@ pub(crate) fn py_cmp(l: &Value, r: &Value, op: CmpOp) -> R<Option<bool>> {
         }
         (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
         (Value::Tuple(a) | Value::Size(a), Value::Tuple(b) | Value::Size(b)) => {
+            if value::too_deep(depth, "in comparison") || !value::spend(a.len() as u64) {
+                return Ok(None);
+            }
             let mut res = None;
             for (x, y) in a.iter().zip(b.iter()) {
                 match py_eq(x, y) {
                     Some(true) => continue,
                     None => return Ok(None),
                     Some(false) => {
-                        res = Some(py_cmp(x, y, op)?);
+                        res = Some(cmp_at(x, y, op, depth + 1)?);
                         break;
                     }
                 }
@@ -2095,7 +2117,7 @@ pub(crate) fn py_cmp(l: &Value, r: &Value, op: CmpOp) -> R<Option<bool>> {
         }
         (Value::List(a), Value::List(b)) => {
             let (a, b) = (a.borrow().clone(), b.borrow().clone());
-            return py_cmp(&Value::tuple(a), &Value::tuple(b), op);
+            return cmp_at(&Value::tuple(a), &Value::tuple(b), op, depth);
         }
         _ => {
             return type_err(format!(
@@ -2152,11 +2174,17 @@ pub(crate) fn contains(interp: &mut Interp, container: &Value, item: &Value) -> 
         },
         Value::List(l) | Value::Set(l) => {
             let l = l.borrow().clone();
+            interp.transient(l.len() as u64 * super::interp::ITEM_BYTES)?;
             any_eq(&l)
         }
-        Value::Tuple(t) | Value::Size(t) => any_eq(t),
+        Value::Tuple(t) | Value::Size(t) => {
+            interp.transient(t.len() as u64 * super::interp::ITEM_BYTES)?;
+            any_eq(t)
+        }
         Value::Dict(d) => {
             let keys: Vec<Value> = d.borrow().items.iter().map(|(k, _)| k.clone()).collect();
+            // Python's lookup is a hash probe; the linear scan here costs little per key.
+            interp.transient(keys.len() as u64 * super::interp::ITEM_BYTES / 16)?;
             any_eq(&keys)
         }
         Value::Range(a, b, s) => match item.as_int() {
@@ -2273,10 +2301,14 @@ pub(crate) fn slice_indices(s: &[Value; 3], n: i64) -> R<Option<(i64, i64, i64)>
     Ok(Some((start, stop, step)))
 }
 
-fn slice_vec(items: &[Value], s: &[Value; 3]) -> R<Option<Vec<Value>>> {
+fn slice_vec<T: Clone>(items: &[T], s: &[Value; 3]) -> R<Option<Vec<T>>> {
     let Some((a, b, st)) = slice_indices(s, items.len() as i64)? else {
         return Ok(None);
     };
+    if st == 1 {
+        let (a, b) = (a.max(0) as usize, (b.max(0) as usize).min(items.len()));
+        return Ok(Some(items.get(a..b.max(a)).unwrap_or_default().to_vec()));
+    }
     let mut out = Vec::new();
     let mut i = a;
     while (st > 0 && i < b) || (st < 0 && i > b) {
@@ -2312,15 +2344,10 @@ pub(crate) fn get_item(interp: &mut Interp, obj: &Value, idx: &Value) -> R<Value
         (Value::Opaque, _) => Ok(Value::Opaque),
         (Value::Tensor(t), _) => super::torchfns::tensor_index(interp, t, idx),
         (Value::List(l), Value::Slice(s)) => {
-            let items = l.borrow().clone();
-            Ok(slice_vec(&items, s)?
-                .map(Value::list)
-                .unwrap_or(Value::Opaque))
+            let part = slice_vec(&l.borrow(), s)?;
+            Ok(part.map(Value::list).unwrap_or(Value::Opaque))
         }
-        (Value::List(l), _) => {
-            let items = l.borrow().clone();
-            seq_index(&items, "list")
-        }
+        (Value::List(l), _) => seq_index(&l.borrow(), "list"),
         (Value::Tuple(t), Value::Slice(s)) => {
             Ok(slice_vec(t, s)?.map(Value::tuple).unwrap_or(Value::Opaque))
         }
@@ -2330,27 +2357,32 @@ pub(crate) fn get_item(interp: &mut Interp, obj: &Value, idx: &Value) -> R<Value
             .unwrap_or(Value::Opaque)),
         (Value::Size(t), _) => seq_index(t, "tuple"),
         (Value::Str(s), Value::Slice(sl)) => {
-            let chars: Vec<Value> = s
-                .chars()
-                .map(|c| Value::Str(c.to_string().into()))
-                .collect();
+            if s.is_ascii() {
+                return Ok(match slice_vec(s.as_bytes(), sl)? {
+                    Some(v) => Value::Str(String::from_utf8_lossy(&v).into()),
+                    None => Value::Opaque,
+                });
+            }
+            let chars: Vec<char> = s.chars().collect();
             Ok(match slice_vec(&chars, sl)? {
-                Some(v) => Value::Str(
-                    v.iter()
-                        .filter_map(|x| x.as_str().map(String::from))
-                        .collect::<String>()
-                        .into(),
-                ),
+                Some(v) => Value::Str(v.into_iter().collect::<String>().into()),
                 None => Value::Opaque,
             })
         }
-        (Value::Str(s), _) => {
-            let chars: Vec<Value> = s
-                .chars()
-                .map(|c| Value::Str(c.to_string().into()))
-                .collect();
-            seq_index(&chars, "string")
+        (Value::Str(s), Value::Int(_) | Value::Bool(_)) => {
+            let i = idx.as_int().unwrap_or(0);
+            let c = if s.is_ascii() {
+                norm_index(i, s.len()).map(|j| char::from(s.as_bytes()[j]))
+            } else {
+                let chars: Vec<char> = s.chars().collect();
+                norm_index(i, chars.len()).map(|j| chars[j])
+            };
+            match c {
+                Some(c) => Ok(Value::Str(c.to_string().into())),
+                None => index_err("string index out of range"),
+            }
         }
+        (Value::Str(_), _) => seq_index(&[], "string"),
         (Value::Dict(d), k) => {
             if k.is_opaque() {
                 return Ok(Value::Opaque);

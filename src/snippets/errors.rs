@@ -119,6 +119,9 @@ pub struct Exception {
     pub frames: Vec<Loc>,
     /// True while the innermost not-yet-recorded frame still needs a location.
     pub pending: bool,
+    /// A budget overrun caused by one operation (a huge copy or walk): located at that
+    /// operation rather than at the enclosing loop or call.
+    pub at_op: bool,
 }
 
 impl Exception {
@@ -131,6 +134,7 @@ impl Exception {
             value: None,
             frames: Vec::new(),
             pending: true,
+            at_op: false,
         }
     }
 }

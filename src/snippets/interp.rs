@@ -17,10 +17,22 @@ use super::errors::{err, type_err, ExcKind, Exception, Flow, Loc, SourceInfo, R}
 use super::layers::Layer;
 use super::tensor::Tensor;
 use super::value::{
-    py_eq, py_is, range_len, repr, to_str, truthy, Args, Class, ClassKind, Dict, FuncCode,
-    Function, IterState, ModState, Object, Param, Scope, Value, WrapKind,
+    self as value, py_eq, py_is, range_len, repr, to_str, truthy, Args, Class, ClassKind, Dict,
+    FuncCode, Function, IterState, ModState, Object, Param, Scope, Value, WrapKind,
 };
 use super::Budget;
+
+/// Walk units (`value::spend`) that cost one step.
+const UNITS_PER_STEP: u64 = 4;
+/// Bytes of fresh data that cost one step (a list of 64 items, or 2 KB of text).
+const BYTES_PER_STEP: u64 = 2048;
+/// Bytes of one value (a list item).
+pub(crate) const ITEM_BYTES: u64 = 32;
+/// Most bytes of new lists, tuples, dicts and text one block may make.
+const MAX_ALLOC_BYTES: u64 = 128 << 20;
+/// Most bytes one list, tuple or text may have (4M items, 32 MB of text).
+const MAX_ONE_BYTES: u64 = 128 << 20;
+const MAX_TEXT_BYTES: u64 = 32 << 20;
 
 /// Deepest host recursion of `eval`/`exec` allowed (keeps the host stack safe).
 const MAX_NEST: usize = 3000;
@@ -84,6 +96,11 @@ pub struct Interp {
     pub(crate) max_steps: u64,
     pub(crate) max_depth: usize,
     pub(crate) steps: u64,
+    /// Walk units and fresh bytes not yet worth a whole step.
+    walk_rem: u64,
+    alloc_rem: u64,
+    /// Bytes of new data made in this block.
+    allocated: u64,
     depth: usize,
     nest: usize,
     pub(crate) globals: Rc<Scope>,
@@ -118,10 +135,15 @@ impl Interp {
     /// A fresh interpreter with the given limits.
     pub fn new(budget: &Budget) -> Interp {
         let (bi, names) = builtins::make();
+        value::walk_take();
+        value::walk_limit(budget.max_steps.saturating_mul(UNITS_PER_STEP));
         Interp {
             max_steps: budget.max_steps,
             max_depth: budget.max_depth.max(1),
             steps: 0,
+            walk_rem: 0,
+            alloc_rem: 0,
+            allocated: 0,
             depth: 0,
             nest: 0,
             globals: Scope::new(None),
@@ -140,6 +162,11 @@ impl Interp {
     /// Reset the step counter (each block gets the full budget).
     pub(crate) fn reset_steps(&mut self) {
         self.steps = 0;
+        self.walk_rem = 0;
+        self.alloc_rem = 0;
+        self.allocated = 0;
+        value::walk_take();
+        value::walk_limit(self.max_steps.saturating_mul(UNITS_PER_STEP));
         self.depth = 0;
         self.nest = 0;
         self.grad_enabled = true;
@@ -187,6 +214,104 @@ impl Interp {
         Ok(())
     }
 
+    /// A budget overrun caused by one operation (located at it).
+    fn op_budget_exc(&self, msg: Option<String>) -> Flow {
+        let mut fl = self.budget_exc();
+        if let Flow::Exc(e) = &mut fl {
+            e.at_op = true;
+            if let Some(m) = msg {
+                e.msg = m;
+            }
+        }
+        fl
+    }
+
+    fn memory_exc(&self) -> Flow {
+        self.op_budget_exc(Some(format!(
+            "needs more memory than the checker allows ({} MB)",
+            MAX_ALLOC_BYTES >> 20
+        )))
+    }
+
+    /// Charge the work of walks over nested values (`==`, `repr`, `deepcopy`, …) and report a
+    /// walk that stopped: on the budget, or past Python's recursion limit.
+    pub(crate) fn settle_walk(&mut self) -> R<()> {
+        let (units, stop) = value::walk_take();
+        let units = units.saturating_add(self.walk_rem);
+        self.walk_rem = units % UNITS_PER_STEP;
+        self.steps = self.steps.saturating_add(units / UNITS_PER_STEP);
+        value::walk_limit(
+            self.max_steps
+                .saturating_sub(self.steps)
+                .saturating_mul(UNITS_PER_STEP)
+                .saturating_add(UNITS_PER_STEP),
+        );
+        if self.steps > self.max_steps || stop == Some(value::WalkStop::Budget) {
+            return Err(self.op_budget_exc(None));
+        }
+        if let Some(value::WalkStop::Depth(what)) = stop {
+            return err(
+                "RecursionError",
+                format!("maximum recursion depth exceeded {what}"),
+            );
+        }
+        Ok(())
+    }
+
+    /// Check, before making it, that a new value of `bytes` fits the memory allowance.
+    pub(crate) fn will_alloc(&mut self, bytes: u64, text: bool) -> R<()> {
+        let one = if text { MAX_TEXT_BYTES } else { MAX_ONE_BYTES };
+        if bytes > one || self.allocated.saturating_add(bytes) > MAX_ALLOC_BYTES {
+            return Err(self.memory_exc());
+        }
+        Ok(())
+    }
+
+    /// Charge for `bytes` of data made or copied for the moment (an argument list, a
+    /// materialised iterable): steps in proportion, and a bound on its size.
+    pub(crate) fn transient(&mut self, bytes: u64) -> R<()> {
+        if bytes > MAX_ONE_BYTES {
+            return Err(self.memory_exc());
+        }
+        let b = bytes.saturating_add(self.alloc_rem);
+        self.alloc_rem = b % BYTES_PER_STEP;
+        let n = b / BYTES_PER_STEP;
+        self.steps = self.steps.saturating_add(n);
+        if self.steps > self.max_steps {
+            return Err(self.op_budget_exc(None));
+        }
+        Ok(())
+    }
+
+    /// Charge for `bytes` of new data that may live on: steps in proportion, and the block's
+    /// memory allowance.
+    pub(crate) fn alloc(&mut self, bytes: u64) -> R<()> {
+        self.allocated = self.allocated.saturating_add(bytes);
+        if self.allocated > MAX_ALLOC_BYTES {
+            return Err(self.memory_exc());
+        }
+        self.transient(bytes)
+    }
+
+    /// Charge for a value an operation just returned, if it is new (nobody else holds it).
+    pub(crate) fn account_fresh(&mut self, v: &Value) -> R<()> {
+        let bytes = match v {
+            Value::List(l) | Value::Set(l) if Rc::strong_count(l) == 1 => {
+                l.borrow().len() as u64 * ITEM_BYTES
+            }
+            Value::Tuple(t) if Rc::strong_count(t) == 1 => t.len() as u64 * ITEM_BYTES,
+            Value::Dict(d) if Rc::strong_count(d) == 1 => {
+                d.borrow().items.len() as u64 * 2 * ITEM_BYTES
+            }
+            Value::Str(s) if Rc::strong_count(s) == 1 => s.len() as u64,
+            _ => return Ok(()),
+        };
+        if bytes < 64 {
+            return Ok(());
+        }
+        self.alloc(bytes)
+    }
+
     fn enter(&mut self) -> R<()> {
         self.nest += 1;
         if self.nest > MAX_NEST {
@@ -217,7 +342,7 @@ impl Interp {
             Flow::Exc(mut e) => {
                 let take = match e.kind {
                     ExcKind::Py => true,
-                    ExcKind::Steps | ExcKind::Depth => anchor,
+                    ExcKind::Steps | ExcKind::Depth => anchor || e.at_op,
                 };
                 if e.pending && take {
                     e.frames.push(self.loc(f, range));
@@ -546,12 +671,17 @@ impl Interp {
         let v = match &cur {
             Value::List(l) if a.op == Operator::Add => {
                 let items = self.iterate(&rhs)?;
-                self.charge(items.len() as u64)?;
+                self.alloc(items.len() as u64 * ITEM_BYTES)?;
                 l.borrow_mut().extend(items);
                 cur.clone()
             }
             Value::Tensor(t) => builtins::tensor_inplace(self, t, a.op, &rhs)?,
-            _ => self.binop(a.op, &cur, &rhs)?,
+            _ => {
+                let v = self.binop(a.op, &cur, &rhs)?;
+                drop(cur);
+                self.account_fresh(&v)?;
+                v
+            }
         };
         self.assign(&a.target, v, f)
     }
@@ -562,9 +692,11 @@ impl Interp {
             Expr::Compare(c) if c.ops.len() == 1 => {
                 let l = self.eval(&c.left, f)?;
                 let r = self.eval(&c.comparators[0], f)?;
-                let v = self
-                    .compare(c.ops[0], &l, &r)
-                    .map_err(|e| self.locate(e, f, c.range, false))?;
+                let mut v = self.compare(c.ops[0], &l, &r);
+                if value::walk_dirty() {
+                    v = v.and_then(|v| self.settle_walk().map(|_| v));
+                }
+                let v = v.map_err(|e| self.locate(e, f, c.range, false))?;
                 (v, Some(l))
             }
             t => (self.eval(t, f)?, None),
@@ -1176,6 +1308,10 @@ impl Interp {
         for dec in d.decorator_list.iter().rev() {
             let dv = self.eval(&dec.expression, f)?;
             v = self.apply_decorator(&dv, v)?;
+            if caching_decorator(&dec.expression) {
+                // A memoised function runs in a time the interpreter does not model.
+                v = Value::Opaque;
+            }
         }
         Ok(v)
     }
@@ -1277,8 +1413,18 @@ impl Interp {
     pub(crate) fn eval(&mut self, e: &Expr, f: &mut Frame) -> R<Value> {
         self.tick()?;
         self.enter()?;
-        let r = self.eval_inner(e, f);
+        let mut r = self.eval_inner(e, f);
         self.nest -= 1;
+        let fresh = match (&r, e) {
+            (Ok(v), Expr::BinOp(_) | Expr::Subscript(_)) => self.account_fresh(v),
+            _ => Ok(()),
+        };
+        if let Err(x) = fresh {
+            r = Err(x);
+        }
+        if value::walk_dirty() {
+            r = r.and_then(|v| self.settle_walk().map(|_| v));
+        }
         r.map_err(|fl| {
             let anchor = matches!(
                 e,
@@ -1519,7 +1665,7 @@ impl Interp {
             if let Expr::Starred(s) = e {
                 let v = self.eval(&s.value, f)?;
                 let items = self.iterate(&v)?;
-                self.charge(items.len() as u64)?;
+                self.alloc(items.len() as u64 * ITEM_BYTES)?;
                 out.extend(items);
             } else {
                 out.push(self.eval(e, f)?);
@@ -1638,7 +1784,7 @@ impl Interp {
                     };
                     match conv {
                         Some(s) => {
-                            self.charge(s.len() as u64 / 64)?;
+                            self.alloc(s.len() as u64)?;
                             out.push_str(&s)
                         }
                         None => known = false,
@@ -1726,11 +1872,15 @@ impl Interp {
             }
             Value::Builtin(b) => {
                 let b = b.clone();
-                builtins::call_builtin(self, &b, args)
+                let v = builtins::call_builtin(self, &b, args)?;
+                self.account_fresh(&v)?;
+                Ok(v)
             }
             Value::Class(c) => {
                 let c = c.clone();
-                self.instantiate(&c, args)
+                let v = self.instantiate(&c, args)?;
+                self.account_fresh(&v)?;
+                Ok(v)
             }
             Value::Object(o) => {
                 if o.module.is_some() {
@@ -1854,6 +2004,16 @@ impl Interp {
 
     /// `v.name`.
     pub(crate) fn get_attr(&mut self, v: &Value, name: &str) -> R<Value> {
+        // `torch.return_types` named tuples (`max`, `min`, `sort`, `topk`, `mode`, …).
+        if let Value::Tuple(t) = v {
+            if let [a @ Value::Tensor(_), b @ Value::Tensor(_)] = &t[..] {
+                match name {
+                    "values" => return Ok(a.clone()),
+                    "indices" => return Ok(b.clone()),
+                    _ => {}
+                }
+            }
+        }
         match v {
             Value::Opaque => Ok(Value::Opaque),
             Value::Object(o) => self.object_attr(o, name),
@@ -2252,7 +2412,7 @@ impl Interp {
             Value::List(l) | Value::Set(l) => l.borrow().clone(),
             Value::Tuple(t) | Value::Size(t) => t.to_vec(),
             Value::Str(s) => {
-                self.charge(s.len() as u64)?;
+                self.transient(s.len() as u64 * ITEM_BYTES)?;
                 s.chars()
                     .map(|c| Value::Str(c.to_string().into()))
                     .collect()
@@ -2260,7 +2420,7 @@ impl Interp {
             Value::Dict(d) => d.borrow().items.iter().map(|(k, _)| k.clone()).collect(),
             Value::Range(a, b, s) => {
                 let n = range_len(*a, *b, *s);
-                self.charge(n.max(0) as u64)?;
+                self.transient((n.max(0) as u64).saturating_mul(ITEM_BYTES))?;
                 let mut out = Vec::with_capacity(n as usize);
                 let mut it = It::Range(*a, *b, *s);
                 while let Some(x) = it.next() {
@@ -2304,7 +2464,7 @@ impl Interp {
             Value::Opaque => return Ok(vec![Value::Opaque]),
             other => return type_err(format!("'{}' object is not iterable", other.type_name())),
         };
-        self.charge(items.len() as u64 / 8)?;
+        self.transient(items.len() as u64 * ITEM_BYTES)?;
         Ok(items)
     }
 }
@@ -2490,6 +2650,20 @@ const MUTATORS: &[&str] = &[
     "sort",
     "reverse",
 ];
+
+/// `functools.cache`, `functools.lru_cache(...)` and the like.
+fn caching_decorator(e: &Expr) -> bool {
+    let e = match e {
+        Expr::Call(c) => &*c.func,
+        other => other,
+    };
+    let name = match e {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    matches!(name, "cache" | "lru_cache")
+}
 
 fn forget_attr(obj: &Value, name: &str) {
     if let Value::Object(o) = obj {

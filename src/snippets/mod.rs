@@ -748,7 +748,7 @@ impl Interp {
                 ),
             })?;
         let mut shapes = Vec::new();
-        collect_shapes(&out, &mut shapes);
+        collect_shapes(&out, &mut shapes, 0);
         Ok(shapes)
     }
 
@@ -818,17 +818,20 @@ impl Interp {
     }
 }
 
-fn collect_shapes(v: &Value, out: &mut Vec<Vec<Option<i64>>>) {
+fn collect_shapes(v: &Value, out: &mut Vec<Vec<Option<i64>>>, depth: usize) {
+    if depth > 100 || out.len() > 10_000 {
+        return;
+    }
     match v {
         Value::Tensor(t) => out.push(t.shape.clone()),
         Value::Tuple(t) => {
             for x in t.iter() {
-                collect_shapes(x, out);
+                collect_shapes(x, out, depth + 1);
             }
         }
         Value::List(l) => {
             for x in l.borrow().iter() {
-                collect_shapes(x, out);
+                collect_shapes(x, out, depth + 1);
             }
         }
         _ => {}

@@ -12,7 +12,8 @@ use super::interp::Interp;
 use super::layers::{self, Layer, LayerTag};
 use super::tensor::{DType, Dim, Tensor};
 use super::value::{
-    repr, truthy, Args, BKind, Builtin, Class, ClassKind, Dict, ModState, Object, Value,
+    self as value, repr, truthy, Args, BKind, Builtin, Class, ClassKind, Dict, ModState, Object,
+    Value,
 };
 
 /// A new, not yet initialised module object of class `cls`.
@@ -1690,71 +1691,136 @@ fn layer_class_name(l: &Layer) -> &'static str {
 }
 
 /// `copy.deepcopy` of a value: modules get fresh parameters and buffers (so they are counted
-/// again), containers are copied, everything else is shared.
+/// again), containers are copied, everything else is shared. Shared and cyclic containers are
+/// copied once, as Python's memo does; a walk stopped by the budget or the recursion limit
+/// gives an opaque value (see [`value::walk_take`]).
 pub(crate) fn deep_copy(v: &Value) -> Value {
+    deep_copy_in(v, &mut HashMap::new(), 0)
+}
+
+fn fresh_tensor(t: &Tensor) -> Rc<Tensor> {
+    let mut n = Tensor::new(t.shape.clone(), t.dtype);
+    n.is_param = t.is_param;
+    n.leaf = t.leaf;
+    n.requires_grad.set(t.requires_grad.get());
+    Rc::new(n)
+}
+
+fn deep_copy_in(v: &Value, memo: &mut HashMap<usize, Value>, depth: usize) -> Value {
+    let key = match v {
+        Value::Object(o) => Some(Rc::as_ptr(o) as *const () as usize),
+        Value::List(l) => Some(Rc::as_ptr(l) as *const () as usize),
+        Value::Dict(d) => Some(Rc::as_ptr(d) as *const () as usize),
+        Value::Tensor(t) => Some(Rc::as_ptr(t) as *const () as usize),
+        _ => None,
+    };
+    if let Some(k) = key {
+        if let Some(done) = memo.get(&k) {
+            return done.clone();
+        }
+    }
+    if matches!(
+        v,
+        Value::Object(_) | Value::List(_) | Value::Dict(_) | Value::Tuple(_)
+    ) && (value::too_deep(depth, "while calling a Python object") || !value::spend(1))
+    {
+        return Value::Opaque;
+    }
     match v {
         Value::Object(o) => {
-            let dict: HashMap<Rc<str>, Value> = o
-                .dict
-                .borrow()
-                .iter()
-                .map(|(k, x)| (k.clone(), deep_copy(x)))
-                .collect();
             let module = o.module.as_ref().map(|m| {
                 let st = m.borrow();
-                let fresh = |t: &Option<Rc<Tensor>>| {
-                    t.as_ref().map(|t| {
-                        let mut n = Tensor::new(t.shape.clone(), t.dtype);
-                        n.is_param = t.is_param;
-                        n.leaf = t.leaf;
-                        n.requires_grad.set(t.requires_grad.get());
-                        Rc::new(n)
-                    })
-                };
                 RefCell::new(ModState {
                     layer: st.layer.clone(),
                     params: st
                         .params
                         .iter()
-                        .map(|(n, t)| (n.clone(), fresh(t)))
+                        .map(|(n, t)| (n.clone(), t.as_ref().map(|t| fresh_tensor(t))))
                         .collect(),
                     buffers: st
                         .buffers
                         .iter()
-                        .map(|(n, t)| (n.clone(), fresh(t)))
+                        .map(|(n, t)| (n.clone(), t.as_ref().map(|t| fresh_tensor(t))))
                         .collect(),
-                    modules: st
-                        .modules
-                        .iter()
-                        .map(|(n, c)| (n.clone(), deep_copy(c)))
-                        .collect(),
+                    modules: Vec::new(),
                     training: st.training,
                     initialized: st.initialized,
                     uncertain: st.uncertain,
                     incomplete: st.incomplete,
                 })
             });
-            Value::Object(Rc::new(Object {
+            let new = Rc::new(Object {
                 class: o.class.clone(),
-                dict: RefCell::new(dict),
+                dict: RefCell::new(HashMap::new()),
                 module,
-            }))
-        }
-        Value::List(l) => Value::list(l.borrow().iter().map(deep_copy).collect()),
-        Value::Dict(d) => {
-            let mut nd = Dict::default();
-            for (k, x) in d.borrow().items.iter() {
-                nd.items.push((k.clone(), deep_copy(x)));
+            });
+            let out = Value::Object(new.clone());
+            if let Some(k) = key {
+                memo.insert(k, out.clone());
             }
-            Value::Dict(Rc::new(RefCell::new(nd)))
+            let items: Vec<(Rc<str>, Value)> = o
+                .dict
+                .borrow()
+                .iter()
+                .map(|(k, x)| (k.clone(), x.clone()))
+                .collect();
+            for (k, x) in items {
+                let c = deep_copy_in(&x, memo, depth + 1);
+                new.dict.borrow_mut().insert(k, c);
+            }
+            if let (Some(m), Some(nm)) = (&o.module, &new.module) {
+                let kids: Vec<(Rc<str>, Value)> = m.borrow().modules.clone();
+                for (n, c) in kids {
+                    let c = deep_copy_in(&c, memo, depth + 1);
+                    nm.borrow_mut().modules.push((n, c));
+                }
+            }
+            out
         }
-        Value::Tuple(t) => Value::tuple(t.iter().map(deep_copy).collect()),
+        Value::List(l) => {
+            let new = Rc::new(RefCell::new(Vec::new()));
+            let out = Value::List(new.clone());
+            if let Some(k) = key {
+                memo.insert(k, out.clone());
+            }
+            let items = l.borrow().clone();
+            if !value::spend(items.len() as u64) {
+                return Value::Opaque;
+            }
+            for x in &items {
+                let c = deep_copy_in(x, memo, depth + 1);
+                new.borrow_mut().push(c);
+            }
+            out
+        }
+        Value::Dict(d) => {
+            let new = Rc::new(RefCell::new(Dict::default()));
+            let out = Value::Dict(new.clone());
+            if let Some(k) = key {
+                memo.insert(k, out.clone());
+            }
+            let items = d.borrow().items.clone();
+            if !value::spend(items.len() as u64) {
+                return Value::Opaque;
+            }
+            for (k, x) in &items {
+                let c = deep_copy_in(x, memo, depth + 1);
+                new.borrow_mut().items.push((k.clone(), c));
+            }
+            out
+        }
+        Value::Tuple(t) => {
+            if !value::spend(t.len() as u64) {
+                return Value::Opaque;
+            }
+            Value::tuple(t.iter().map(|x| deep_copy_in(x, memo, depth + 1)).collect())
+        }
         Value::Tensor(t) => {
-            let mut n = Tensor::new(t.shape.clone(), t.dtype);
-            n.is_param = t.is_param;
-            n.leaf = t.leaf;
-            n.requires_grad.set(t.requires_grad.get());
-            Value::tensor(n)
+            let out = Value::Tensor(fresh_tensor(t));
+            if let Some(k) = key {
+                memo.insert(k, out.clone());
+            }
+            out
         }
         other => other.clone(),
     }

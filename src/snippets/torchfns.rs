@@ -12,7 +12,7 @@ use super::tensor::{
     broadcast, compute_stride, contiguous_strides, fmt_shape, infer_view, matmul_shape, wrap_dim,
     DType, Dim, Tensor,
 };
-use super::value::{Args, BKind, Builtin, ClassKind, Ns, Value};
+use super::value::{self as value, Args, BKind, Builtin, ClassKind, Ns, Value};
 
 fn rt_of(m: String) -> Flow {
     Flow::Exc(Box::new(super::errors::Exception::new("RuntimeError", m)))
@@ -151,6 +151,10 @@ pub(crate) fn construct(interp: &mut Interp, kind: ClassKind, mut args: Args) ->
 
 /// Shape and dtype of nested Python data (`torch.tensor([[1, 2], [3, 4]])`).
 fn data_shape(v: &Value) -> R<Option<(Vec<Dim>, DType)>> {
+    data_shape_at(v, 0)
+}
+
+fn data_shape_at(v: &Value, depth: usize) -> R<Option<(Vec<Dim>, DType)>> {
     match v {
         Value::Int(_) => Ok(Some((vec![], DType::I64))),
         Value::Bool(_) => Ok(Some((vec![], DType::Bool))),
@@ -165,9 +169,14 @@ fn data_shape(v: &Value) -> R<Option<(Vec<Dim>, DType)>> {
             if items.is_empty() {
                 return Ok(Some((vec![Some(0)], DType::F32)));
             }
+            if value::too_deep(depth, "while calling a Python object")
+                || !value::spend(items.len() as u64)
+            {
+                return Ok(None);
+            }
             let mut inner: Option<(Vec<Dim>, DType)> = None;
             for it in &items {
-                let Some((s, d)) = data_shape(it)? else {
+                let Some((s, d)) = data_shape_at(it, depth + 1)? else {
                     return Ok(None);
                 };
                 match &mut inner {

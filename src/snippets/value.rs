@@ -3,7 +3,7 @@
 //! Values are cheap to clone (`Rc` inside). Nothing here holds tensor data: a tensor is a
 //! shape and a dtype. [`Value::Opaque`] stands for anything the interpreter does not model.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
@@ -508,8 +508,12 @@ pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
     }
 }
 
-/// Python `==`: `None` when unknown.
+/// Python `==`: `None` when unknown (or when the walk stopped: see [`walk_take`]).
 pub fn py_eq(a: &Value, b: &Value) -> Option<bool> {
+    eq_at(a, b, 0)
+}
+
+fn eq_at(a: &Value, b: &Value, depth: usize) -> Option<bool> {
     use Value::*;
     Some(match (a, b) {
         (Opaque, _) | (_, Opaque) => return Option::None,
@@ -518,24 +522,39 @@ pub fn py_eq(a: &Value, b: &Value) -> Option<bool> {
         (Float(_), Int(_) | Bool(_) | Float(_)) | (Int(_) | Bool(_), Float(_)) => {
             a.as_f64() == b.as_f64()
         }
-        (Str(x), Str(y)) => x == y,
-        (Tuple(x) | Size(x), Tuple(y) | Size(y)) => return seq_eq(x, y),
+        (Str(x), Str(y)) => {
+            if x.len() > 4096 && !spend(x.len().min(y.len()) as u64 / BYTES_PER_UNIT) {
+                return Option::None;
+            }
+            x == y
+        }
+        (Tuple(x) | Size(x), Tuple(y) | Size(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            return seq_eq(x, y, depth);
+        }
         (List(x), List(y)) => {
             if Rc::ptr_eq(x, y) {
                 return Some(true);
             }
-            let (x, y) = (x.borrow().clone(), y.borrow().clone());
-            return seq_eq(&x, &y);
+            return seq_eq(&x.borrow(), &y.borrow(), depth);
         }
         (Dict(x), Dict(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
             let (x, y) = (x.borrow(), y.borrow());
             if x.items.len() != y.items.len() {
                 return Some(false);
             }
+            if too_deep(depth, "in comparison") || !spend(x.items.len() as u64) {
+                return Option::None;
+            }
             for (k, v) in &x.items {
                 match y.find(k) {
                     Option::None => return Some(false),
-                    Some(i) => match py_eq(v, &y.items[i].1) {
+                    Some(i) => match eq_at(v, &y.items[i].1, depth + 1) {
                         Some(true) => {}
                         other => return other,
                     },
@@ -557,13 +576,19 @@ pub fn py_eq(a: &Value, b: &Value) -> Option<bool> {
     })
 }
 
-fn seq_eq(x: &[Value], y: &[Value]) -> Option<bool> {
+fn seq_eq(x: &[Value], y: &[Value], depth: usize) -> Option<bool> {
     if x.len() != y.len() {
         return Some(false);
     }
+    if too_deep(depth, "in comparison") || !spend(x.len() as u64) {
+        return None;
+    }
     let mut unknown = false;
     for (a, b) in x.iter().zip(y.iter()) {
-        match py_eq(a, b) {
+        if walk_stopped() {
+            return None;
+        }
+        match eq_at(a, b, depth + 1) {
             Some(false) => return Some(false),
             None => unknown = true,
             Some(true) => {}
@@ -574,6 +599,91 @@ fn seq_eq(x: &[Value], y: &[Value]) -> Option<bool> {
     } else {
         Some(true)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walks over nested values
+
+/// Nesting depth at which walks over nested values stop, as CPython's recursion limit does.
+pub const MAX_VALUE_DEPTH: usize = 1000;
+
+/// Text bytes that cost one walk unit.
+pub const BYTES_PER_UNIT: u64 = 16;
+
+/// Why a walk over nested values (`==`, `repr`, `deepcopy`, …) stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalkStop {
+    /// The work would exceed what is left of the step budget.
+    Budget,
+    /// The nesting is deeper than Python's recursion limit (or cyclic); the text completes
+    /// CPython's "maximum recursion depth exceeded …" message.
+    Depth(&'static str),
+}
+
+struct Meter {
+    spent: Cell<u64>,
+    limit: Cell<u64>,
+    stop: Cell<Option<WalkStop>>,
+}
+
+thread_local! {
+    static METER: Meter = const {
+        Meter {
+            spent: Cell::new(0),
+            limit: Cell::new(u64::MAX),
+            stop: Cell::new(None),
+        }
+    };
+}
+
+/// Record `units` of walk work; false when the walk must stop.
+pub(crate) fn spend(units: u64) -> bool {
+    METER.with(|m| {
+        if m.stop.get().is_some() {
+            return false;
+        }
+        let s = m.spent.get().saturating_add(units);
+        m.spent.set(s);
+        if s > m.limit.get() {
+            m.stop.set(Some(WalkStop::Budget));
+            return false;
+        }
+        true
+    })
+}
+
+/// True (and the walk stops) when `depth` is past the recursion limit.
+pub(crate) fn too_deep(depth: usize, what: &'static str) -> bool {
+    if depth < MAX_VALUE_DEPTH {
+        return false;
+    }
+    METER.with(|m| {
+        if m.stop.get().is_none() {
+            m.stop.set(Some(WalkStop::Depth(what)));
+        }
+    });
+    true
+}
+
+/// True once the current walk has stopped.
+pub(crate) fn walk_stopped() -> bool {
+    METER.with(|m| m.stop.get().is_some())
+}
+
+/// Anything spent or stopped since the last [`walk_take`].
+#[inline]
+pub(crate) fn walk_dirty() -> bool {
+    METER.with(|m| m.spent.get() != 0 || m.stop.get().is_some())
+}
+
+/// The work done since the last call and why a walk stopped, if one did; resets both.
+pub(crate) fn walk_take() -> (u64, Option<WalkStop>) {
+    METER.with(|m| (m.spent.replace(0), m.stop.take()))
+}
+
+/// How many units the next walks may spend before they stop.
+pub(crate) fn walk_limit(units: u64) {
+    METER.with(|m| m.limit.set(units));
 }
 
 /// Python `is`.
@@ -629,23 +739,23 @@ pub fn float_repr(f: f64) -> String {
     format!("{f}")
 }
 
-/// `repr()` of a value; `None` when it is not known statically.
+/// `repr()` of a value; `None` when it is not known statically (or the walk stopped).
 pub fn repr(v: &Value) -> Option<String> {
     let mut s = String::new();
-    if write_repr(v, &mut s, true) {
+    if Repr::default().write(v, &mut s, true, 0) {
         Some(s)
     } else {
         None
     }
 }
 
-/// `str()` of a value; `None` when it is not known statically.
+/// `str()` of a value; `None` when it is not known statically (or the walk stopped).
 pub fn to_str(v: &Value) -> Option<String> {
     match v {
         Value::Str(s) => Some(s.to_string()),
         _ => {
             let mut s = String::new();
-            if write_repr(v, &mut s, false) {
+            if Repr::default().write(v, &mut s, false, 0) {
                 Some(s)
             } else {
                 None
@@ -676,116 +786,174 @@ fn quote(s: &str, out: &mut String) {
     out.push(q);
 }
 
-fn write_seq(items: &[Value], out: &mut String, open: &str, close: &str, tuple: bool) -> bool {
-    out.push_str(open);
-    for (i, it) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        if !write_repr(it, out, true) {
-            return false;
-        }
-    }
-    if tuple && items.len() == 1 {
-        out.push(',');
-    }
-    out.push_str(close);
-    true
+/// A `repr` in progress: the mutable containers being printed (CPython's `Py_ReprEnter`), so a
+/// container inside itself prints as `[...]` / `{...}`.
+#[derive(Default)]
+struct Repr {
+    open: Vec<usize>,
 }
 
-fn write_repr(v: &Value, out: &mut String, is_repr: bool) -> bool {
-    match v {
-        Value::None => out.push_str("None"),
-        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
+impl Repr {
+    fn seq(
+        &mut self,
+        items: &[Value],
+        out: &mut String,
+        (open, close): (&str, &str),
+        tuple: bool,
+        depth: usize,
+    ) -> bool {
+        if too_deep(depth, "while getting the repr of an object") || !spend(items.len() as u64) {
+            return false;
         }
-        Value::Float(f) => out.push_str(&float_repr(*f)),
-        Value::Str(s) => {
-            if is_repr {
-                quote(s, out)
-            } else {
-                out.push_str(s)
+        out.push_str(open);
+        for (i, it) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            if !self.write(it, out, true, depth + 1) {
+                return false;
             }
         }
-        Value::Tuple(t) => return write_seq(t, out, "(", ")", true),
-        Value::List(l) => {
-            let l = l.borrow().clone();
-            return write_seq(&l, out, "[", "]", false);
+        if tuple && items.len() == 1 {
+            out.push(',');
         }
-        Value::Set(l) => {
-            let l = l.borrow().clone();
-            if l.is_empty() {
-                out.push_str("set()");
-            } else {
-                return write_seq(&l, out, "{", "}", false);
+        out.push_str(close);
+        true
+    }
+
+    /// Write a mutable container once: `[...]` when it is already being printed.
+    fn container(
+        &mut self,
+        ptr: usize,
+        out: &mut String,
+        cycle: &str,
+        body: impl FnOnce(&mut Self, &mut String) -> bool,
+    ) -> bool {
+        if self.open.contains(&ptr) {
+            out.push_str(cycle);
+            return true;
+        }
+        self.open.push(ptr);
+        let ok = body(self, out);
+        self.open.pop();
+        ok
+    }
+
+    fn write(&mut self, v: &Value, out: &mut String, is_repr: bool, depth: usize) -> bool {
+        match v {
+            Value::None => out.push_str("None"),
+            Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
             }
-        }
-        Value::Dict(d) => {
-            let d = d.borrow().clone();
-            out.push('{');
-            for (i, (k, v)) in d.items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                if !write_repr(k, out, true) {
+            Value::Float(f) => out.push_str(&float_repr(*f)),
+            Value::Str(s) => {
+                if !spend(s.len() as u64 / BYTES_PER_UNIT) {
                     return false;
                 }
-                out.push_str(": ");
-                if !write_repr(v, out, true) {
-                    return false;
+                if is_repr {
+                    quote(s, out)
+                } else {
+                    out.push_str(s)
                 }
             }
-            out.push('}');
-        }
-        Value::Range(a, b, s) => {
-            if *s == 1 {
-                let _ = write!(out, "range({a}, {b})");
-            } else {
-                let _ = write!(out, "range({a}, {b}, {s})");
+            Value::Tuple(t) => return self.seq(t, out, ("(", ")"), true, depth),
+            Value::List(l) => {
+                let items = l.borrow();
+                let ptr = Rc::as_ptr(l) as *const () as usize;
+                return self.container(ptr, out, "[...]", |r, out| {
+                    r.seq(&items, out, ("[", "]"), false, depth)
+                });
             }
-        }
-        Value::Ellipsis => out.push_str("Ellipsis"),
-        Value::Size(t) => return write_seq(t, out, "torch.Size([", "])", false),
-        Value::DType(d) => {
-            let _ = write!(out, "torch.{}", d.name());
-        }
-        Value::Device(d) => {
-            if is_repr {
-                let _ = write!(out, "device(type='{d}')");
-            } else {
-                out.push_str(d);
-            }
-        }
-        Value::Class(c) => {
-            let _ = write!(out, "<class '{}'>", c.name);
-        }
-        Value::Func(f) => {
-            let _ = write!(out, "<function {}>", f.qualname);
-        }
-        Value::Object(o) if o.class.is_exception() => {
-            let args = o.dict.borrow().get("args").cloned();
-            match args {
-                Some(Value::Tuple(t)) if t.len() == 1 && !is_repr => {
-                    return write_repr(&t[0], out, false)
+            Value::Set(l) => {
+                let items = l.borrow();
+                if items.is_empty() {
+                    out.push_str("set()");
+                } else {
+                    let ptr = Rc::as_ptr(l) as *const () as usize;
+                    return self.container(ptr, out, "{...}", |r, out| {
+                        r.seq(&items, out, ("{", "}"), false, depth)
+                    });
                 }
-                Some(Value::Tuple(t)) if t.is_empty() && !is_repr => {}
-                Some(a) if is_repr => {
-                    out.push_str(&o.class.name);
-                    let mut inner = String::new();
-                    if !write_repr(&a, &mut inner, true) {
+            }
+            Value::Dict(d) => {
+                let d2 = d.borrow();
+                let ptr = Rc::as_ptr(d) as *const () as usize;
+                return self.container(ptr, out, "{...}", |r, out| {
+                    if too_deep(depth, "while getting the repr of an object")
+                        || !spend(d2.items.len() as u64)
+                    {
                         return false;
                     }
-                    out.push_str(inner.trim_end_matches(",)").trim_end_matches(')'));
-                    out.push(')');
-                }
-                Some(a) => return write_repr(&a, out, false),
-                None => {}
+                    out.push('{');
+                    for (i, (k, v)) in d2.items.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        if !r.write(k, out, true, depth + 1) {
+                            return false;
+                        }
+                        out.push_str(": ");
+                        if !r.write(v, out, true, depth + 1) {
+                            return false;
+                        }
+                    }
+                    out.push('}');
+                    true
+                });
             }
+            Value::Range(a, b, s) => {
+                if *s == 1 {
+                    let _ = write!(out, "range({a}, {b})");
+                } else {
+                    let _ = write!(out, "range({a}, {b}, {s})");
+                }
+            }
+            Value::Ellipsis => out.push_str("Ellipsis"),
+            Value::Size(t) => return self.seq(t, out, ("torch.Size([", "])"), false, depth),
+            Value::DType(d) => {
+                let _ = write!(out, "torch.{}", d.name());
+            }
+            Value::Device(d) => {
+                if is_repr {
+                    let _ = write!(out, "device(type='{d}')");
+                } else {
+                    out.push_str(d);
+                }
+            }
+            Value::Class(c) => {
+                let _ = write!(out, "<class '{}'>", c.name);
+            }
+            Value::Func(f) => {
+                let _ = write!(out, "<function {}>", f.qualname);
+            }
+            Value::Object(o) if o.class.is_exception() => {
+                if too_deep(depth, "while getting the repr of an object") {
+                    return false;
+                }
+                let args = o.dict.borrow().get("args").cloned();
+                match args {
+                    Some(Value::Tuple(t)) if t.len() == 1 && !is_repr => {
+                        return self.write(&t[0], out, false, depth + 1)
+                    }
+                    Some(Value::Tuple(t)) if t.is_empty() && !is_repr => {}
+                    Some(a) if is_repr => {
+                        out.push_str(&o.class.name);
+                        let mut inner = String::new();
+                        if !self.write(&a, &mut inner, true, depth + 1) {
+                            return false;
+                        }
+                        out.push_str(inner.trim_end_matches(",)").trim_end_matches(')'));
+                        out.push(')');
+                    }
+                    Some(a) => return self.write(&a, out, false, depth + 1),
+                    None => {}
+                }
+            }
+            _ => return false,
         }
-        _ => return false,
+        true
     }
-    true
 }
 
 /// Element counts: a product with overflow → `None`.
