@@ -62,3 +62,16 @@ fn builtins_consume_generator_expressions_once() {
     .unwrap();
     assert_eq!(snippet_positions(&text), vec![]);
 }
+
+#[test]
+fn several_index_arrays_broadcast_together() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snippets_advanced_indexing.md"),
+    )
+    .unwrap();
+    assert_eq!(snippet_positions(&text), vec![]);
+    let bad = "# Lesson: A\n\n```python\nimport torch\nx = torch.randn(4, 10)\nx[[0, 1, 2], [0, 1]]\n```\n";
+    let found = snippet_positions(bad);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, 6);
+}

@@ -1704,6 +1704,15 @@ pub(crate) fn tensor_attr(interp: &mut Interp, v: &Value, t: &Rc<Tensor>, name: 
 }
 
 /// `t[idx]`.
+/// `[4, 3]` for a shape (an unknown size as `?`).
+fn fmt_dims(s: &[Dim]) -> String {
+    let parts: Vec<String> = s
+        .iter()
+        .map(|d| d.map_or_else(|| "?".to_string(), |n| n.to_string()))
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
 pub(crate) fn tensor_index(interp: &mut Interp, t: &Rc<Tensor>, idx: &Value) -> R<Value> {
     let items: Vec<Value> = match idx {
         Value::Tuple(v) => v.to_vec(),
@@ -1730,8 +1739,19 @@ pub(crate) fn tensor_index(interp: &mut Interp, t: &Rc<Tensor>, idx: &Value) -> 
     let mut out: Vec<Dim> = Vec::new();
     let mut strides: Option<Vec<i64>> = t.strides.as_ref().map(|_| Vec::new());
     let mut d = 0usize;
-    let mut advanced = false;
+    // Advanced (integer-array) indices: their shapes broadcast together, and the result goes
+    // where the first one stood when they are adjacent, else in front (PyTorch/NumPy rules).
+    let mut adv_shapes: Vec<Vec<Dim>> = Vec::new();
+    let mut adv_pos: Option<usize> = None;
+    let mut adv_adjacent = true;
+    let mut last_was_adv = false;
+    let mut has_mask = false;
     for it in &items {
+        let is_adv = matches!(it, Value::Tensor(_) | Value::List(_) | Value::Range(..));
+        if is_adv && adv_pos.is_some() && !last_was_adv {
+            adv_adjacent = false;
+        }
+        last_was_adv = is_adv;
         match it {
             Value::Ellipsis => {
                 let rest = t.ndim() - consumed;
@@ -1791,22 +1811,38 @@ pub(crate) fn tensor_index(interp: &mut Interp, t: &Rc<Tensor>, idx: &Value) -> 
                 d += 1;
             }
             Value::Tensor(m) if m.dtype == DType::Bool => {
-                out.push(None);
+                adv_pos.get_or_insert(out.len());
+                adv_shapes.push(vec![None]);
+                has_mask = true;
                 strides = None;
-                advanced = true;
                 d += m.ndim().max(1);
             }
             Value::Tensor(m) => {
-                out.extend(m.shape.iter().copied());
+                adv_pos.get_or_insert(out.len());
+                adv_shapes.push(m.shape.clone());
                 strides = None;
-                advanced = true;
                 d += 1;
             }
             Value::List(l) => {
-                let n = l.borrow().len() as i64;
-                out.push(Some(n));
+                let items = l.borrow();
+                // A nested list indexes with its own shape; only flat lists are modelled.
+                if items
+                    .iter()
+                    .any(|v| !matches!(v, Value::Int(_) | Value::Bool(_)))
+                {
+                    return Ok(Value::Opaque);
+                }
+                adv_pos.get_or_insert(out.len());
+                adv_shapes.push(vec![Some(items.len() as i64)]);
                 strides = None;
-                advanced = true;
+                d += 1;
+            }
+            Value::Range(a, b, st) => {
+                adv_pos.get_or_insert(out.len());
+                adv_shapes.push(vec![Some(
+                    crate::snippets::value::range_len(*a, *b, *st).max(0),
+                )]);
+                strides = None;
                 d += 1;
             }
             _ => return Ok(Value::Opaque),
@@ -1819,7 +1855,31 @@ pub(crate) fn tensor_index(interp: &mut Interp, t: &Rc<Tensor>, idx: &Value) -> 
         }
         d += 1;
     }
-    let _ = advanced;
+    if let Some(pos) = adv_pos {
+        let joined: Vec<Dim> = if adv_shapes.len() == 1 {
+            adv_shapes.pop().unwrap_or_default()
+        } else if has_mask {
+            // A boolean mask beside other index arrays: the count is data-dependent.
+            return Ok(Value::Opaque);
+        } else {
+            let mut acc: Vec<Dim> = adv_shapes[0].clone();
+            for sh in &adv_shapes[1..] {
+                acc = match broadcast(&acc, sh) {
+                    Ok(b) => b,
+                    Err(_) => {
+                        let shapes: Vec<String> = adv_shapes.iter().map(|s| fmt_dims(s)).collect();
+                        return index_err(format!(
+                            "shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+                            shapes.join(", ")
+                        ));
+                    }
+                };
+            }
+            acc
+        };
+        let at = if adv_adjacent { pos } else { 0 };
+        out.splice(at..at, joined);
+    }
     Ok(derived(t, out, strides, g))
 }
 
