@@ -323,3 +323,37 @@ fn a_record_mismatch_is_reported_when_only_a_later_lesson_is_linted() {
         .collect();
     assert_eq!(dot_resnets, want);
 }
+
+#[test]
+fn a_copied_lesson_keeping_its_slug_is_a_duplicate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&bundled(), dir.path());
+    let lessons = dir.path().join("series-3/module-3-2/lessons");
+    std::fs::copy(lessons.join("resnets.md"), lessons.join("resnets-copy.md")).expect("copy");
+    let slug_line = line_of(&lessons.join("resnets.md"), "**Slug:**");
+    let o = lint_dir(dir.path());
+    let shown: Vec<String> = o
+        .findings
+        .iter()
+        .map(|f| describe(&o, dir.path(), f))
+        .collect();
+    let all = shown.join("\n");
+    let dup: Vec<&String> = shown
+        .iter()
+        .filter(|s| s.starts_with("duplicate-lesson-slug"))
+        .collect();
+    assert_eq!(dup.len(), 1, "{all}");
+    assert!(
+        dup[0].starts_with(&format!(
+            "duplicate-lesson-slug series-3/module-3-2/lessons/resnets-copy.md:{slug_line}: \
+             lesson slug `resnets` is already used by "
+        )),
+        "{all}"
+    );
+    assert!(dup[0].ends_with("/series-3/module-3-2/lessons/resnets.md (3.2 #2)\n  ^ second file with this slug\n  = series-3/module-3-2/lessons/resnets.md:5: first file with the slug"), "{all}");
+    assert_eq!(slug_line, "5");
+    // The original keeps its place in the course.
+    let cur = o.workspace.curriculum();
+    let resnets = cur.lesson("resnets").and_then(|l| l.file).expect("resnets");
+    assert!(o.sources().get(resnets.file).name.ends_with("/resnets.md"));
+}
