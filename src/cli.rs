@@ -611,7 +611,12 @@ pub fn graph(args: GraphArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let ws = match crate::workspace::load(std::slice::from_ref(&path), &LoadOptions::default()) {
+    // A lesson plan or a sub-tree inside a curriculum: the graph is the curriculum's; a lesson
+    // plan given alone shows its own view.
+    let mut lesson = args.lesson;
+    let root = crate::workspace::curriculum_root_of(&path);
+    let read = root.clone().unwrap_or_else(|| path.clone());
+    let ws = match crate::workspace::load(std::slice::from_ref(&read), &LoadOptions::default()) {
         Ok(ws) => ws,
         Err(e) => {
             print_load_error(&e);
@@ -619,6 +624,38 @@ pub fn graph(args: GraphArgs) -> u8 {
         }
     };
     let curriculum = ws.curriculum();
+    if curriculum.lessons.is_empty() {
+        eprintln!(
+            "error: {}: no curriculum to graph: no `series-N/module-N-M` folders with lesson plans, module plans or records",
+            path.display()
+        );
+        if !curriculum.loose.is_empty() {
+            eprintln!("help: a lesson plan on its own has no concept graph; give the curriculum it belongs to (the folder holding course.md or series-N/)");
+        }
+        return EXIT_FAILURE;
+    }
+    if path.is_file() && lesson.is_none() && args.concept.is_none() {
+        let want = std::fs::canonicalize(&path).ok();
+        match curriculum.lessons.iter().find(|l| {
+            l.file
+                .is_some_and(|f| std::fs::canonicalize(&ws.sources.get(f.file).path).ok() == want)
+        }) {
+            Some(l) => lesson = Some(l.slug.clone()),
+            None => {
+                eprintln!(
+                    "error: {}: not a lesson plan of the curriculum; give a lesson plan, or the curriculum with --lesson or --concept",
+                    path.display()
+                );
+                return EXIT_FAILURE;
+            }
+        }
+    } else if root.as_ref().is_some_and(|r| r != &path) && path.is_dir() {
+        eprintln!(
+            "note: {} lies inside the curriculum at {}; this is the graph of the whole curriculum",
+            path.display(),
+            read.display()
+        );
+    }
     let g = ConceptGraph::build(&curriculum, &rules::cross::match_settings(&config));
     let opts = GraphOptions {
         format: match args.format {
@@ -626,7 +663,7 @@ pub fn graph(args: GraphArgs) -> u8 {
             GraphFormatArg::Mermaid => GraphFormat::Mermaid,
             GraphFormatArg::Json => GraphFormat::Json,
         },
-        lesson: args.lesson,
+        lesson,
         concept: args.concept,
     };
     match render(&curriculum, &g, &opts) {

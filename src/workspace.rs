@@ -363,6 +363,18 @@ fn root_as_written(given: &Path, root: &Path, cwd: Option<&Path>) -> PathBuf {
     }
 }
 
+/// The root of the curriculum `given` lies in, written as the user wrote `given` (see
+/// [`curriculum_root`]); `None` when it lies in none or does not exist.
+pub fn curriculum_root_of(given: &Path) -> Option<PathBuf> {
+    let canon = std::fs::canonicalize(given).ok()?;
+    let root = curriculum_root(&canon)?;
+    if root == canon {
+        return Some(given.to_path_buf());
+    }
+    let cwd = std::env::current_dir().ok().map(|d| canonical(&d));
+    Some(root_as_written(given, &root, cwd.as_deref()))
+}
+
 /// Reads what `paths` need for a lint: a path inside a curriculum (a sub-tree or a single lesson
 /// plan) is read with its whole curriculum around it, so that cross-lesson checks have their
 /// context, and [`Workspace::scope`] holds the files under the paths given. Paths that are a
