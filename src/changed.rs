@@ -180,7 +180,11 @@ pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Sel
             .parent()
             .and_then(|d| d.file_name())
             .is_some_and(|n| n == "lessons");
-        if in_lessons && !p.exists() && p.extension().is_some_and(|e| e == "md") {
+        if in_lessons
+            && !p.exists()
+            && p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        {
             if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
                 slugs.insert(stem.to_string());
             }

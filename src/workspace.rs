@@ -126,11 +126,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let ft = entry.file_type()?;
         if ft.is_dir() {
             walk(&path, out)?;
-        } else if name.ends_with(".md") || name.ends_with(".ipynb") {
+        } else if is_markdown_name(&name) || name.ends_with(".ipynb") {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// `.md` (any case) and `.markdown`: the names a directory walk reads as Markdown.
+fn is_markdown_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
 /// Reads a file as text. Returns the text and, when the bytes are not UTF-8, the byte offset of

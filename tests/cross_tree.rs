@@ -357,3 +357,25 @@ fn a_copied_lesson_keeping_its_slug_is_a_duplicate() {
     let resnets = cur.lesson("resnets").and_then(|l| l.file).expect("resnets");
     assert!(o.sources().get(resnets.file).name.ends_with("/resnets.md"));
 }
+
+#[test]
+fn upper_case_md_and_markdown_files_are_read_in_a_walk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&bundled(), dir.path());
+    let lessons = dir.path().join("series-3/module-3-2/lessons");
+    std::fs::rename(lessons.join("resnets.md"), lessons.join("resnets.MD")).expect("mv");
+    std::fs::rename(
+        lessons.join("transfer-learning.md"),
+        lessons.join("transfer-learning.markdown"),
+    )
+    .expect("mv");
+    let o = lint_dir(dir.path());
+    assert_eq!(o.workspace.lessons.len(), 13);
+    assert!(o.workspace.skipped.is_empty(), "{:?}", o.workspace.skipped);
+    let shown: Vec<String> = o
+        .findings
+        .iter()
+        .map(|f| describe(&o, dir.path(), f))
+        .collect();
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
