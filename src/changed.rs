@@ -2,7 +2,8 @@
 //! depend on the changed lessons.
 //!
 //! Changed files come from git (`git diff --name-only` against the merge base of REF and HEAD,
-//! plus untracked files). A lesson depends on a changed lesson when one of its prerequisite or
+//! plus untracked files). A lesson depends on a changed lesson when it comes after it in course
+//! order and requires a concept the changed lesson teaches, or one of its prerequisite or
 //! Phase 1 concept rows names that lesson's slug in its Source cell, or its `Previous lesson`
 //! header names it: those are the lessons whose prerequisites the changed lesson feeds.
 
@@ -155,9 +156,10 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 /// Which files of `ws` changed (given git's list of changed paths) and which lessons depend on
-/// them: lessons that require a concept a changed lesson (or a changed record) teaches,
-/// according to the concept graph, and lessons that name a changed lesson as a Source or as
-/// their previous lesson.
+/// them: lessons after a changed lesson in course order that require a concept it teaches
+/// (according to the concept graph; for a changed record, after the lesson the concept is
+/// recorded for), and later lessons that name a changed lesson as a Source or as their previous
+/// lesson.
 pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Selection {
     let changed_set: BTreeSet<PathBuf> = changed_paths.iter().map(|p| canonical(p)).collect();
     let mut sel = Selection::default();
@@ -178,18 +180,29 @@ pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Sel
             .parent()
             .and_then(|d| d.file_name())
             .is_some_and(|n| n == "lessons");
-        if in_lessons && !p.exists() && p.extension().is_some_and(|e| e == "md") {
+        if in_lessons
+            && !p.exists()
+            && p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        {
             if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
                 slugs.insert(stem.to_string());
             }
         }
     }
     let mut deps: BTreeMap<FileId, BTreeSet<String>> = BTreeMap::new();
-    // From the concept graph: concepts taught by changed lessons or recorded in changed records.
+    // Only lessons after the one that teaches a concept depend on it (course order); an earlier
+    // lesson that requires the same concept learnt it elsewhere.
     let cur = ws.curriculum();
+    let order_of_file = |f: FileId| cur.lesson_of_file(f).map(|l| l.order);
+    let after = |dependent: Option<usize>, feeder: Option<usize>| match (dependent, feeder) {
+        (Some(d), Some(f)) => d > f,
+        _ => true,
+    };
+    // From the concept graph: concepts taught by changed lessons or recorded in changed records,
+    // with the course index of the lesson that teaches them.
     let graph = ConceptGraph::build(&cur, &rules::cross::match_settings(config));
-    // Concept → (course index of the changed lesson that teaches it, if known; why).
-    let mut feeding: BTreeMap<usize, Vec<(Option<usize>, String)>> = BTreeMap::new();
+    let mut feeding: BTreeMap<usize, Vec<(String, Option<usize>)>> = BTreeMap::new();
     for t in &graph.taught {
         let lesson_changed = slugs.contains(&t.slug);
         let record_changed = sel.changed.contains(&t.record);
@@ -199,25 +212,25 @@ pub fn select(ws: &Workspace, config: &Config, changed_paths: &[PathBuf]) -> Sel
             } else {
                 ws.sources.get(t.record).name.clone()
             };
-            let order = if lesson_changed { t.lesson } else { None };
-            feeding.entry(t.concept).or_default().push((order, why));
+            let at = t.lesson.or_else(|| cur.lesson_index(&t.slug));
+            feeding.entry(t.concept).or_default().push((why, at));
         }
     }
     for c in &graph.claims {
         let Some(m) = c.concept_match else { continue };
-        let Some(sources) = feeding.get(&m.target) else {
-            continue;
-        };
-        // A lesson is fed only by lessons before it in the course.
-        for (order, why) in sources {
-            if order.is_none_or(|o| o < c.lesson) {
+        for (why, at) in feeding.get(&m.target).into_iter().flatten() {
+            if after(Some(c.lesson), *at) {
                 deps.entry(c.file).or_default().insert(why.clone());
             }
         }
     }
     // From the Source cells and headers themselves (also without records).
     for l in &ws.lessons {
-        let via = names_changed(l, &slugs);
+        let here = order_of_file(l.file);
+        let via: BTreeSet<String> = names_changed(l, &slugs)
+            .into_iter()
+            .filter(|s| after(here, cur.lesson_index(s)))
+            .collect();
         if !via.is_empty() {
             deps.entry(l.file).or_default().extend(via);
         }

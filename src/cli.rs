@@ -153,8 +153,16 @@ pub fn lint(args: LintArgs) -> u8 {
     };
     let mut notes = std::mem::take(&mut outcome.notes);
     // Counts are of the files read; a --changed-since note says which of them are reported on.
-    let files = outcome.sources().files.len();
-    let lessons = outcome.workspace.lessons.len();
+    let ws = &outcome.workspace;
+    let files = (0..ws.sources.files.len())
+        .filter(|&i| ws.in_scope(crate::model::FileId(i)))
+        .count();
+    let lessons = ws.scoped_lessons().count();
+    // The lesson plans reported on (all of them unless a sub-tree of a curriculum was given).
+    let scoped_lessons: Vec<crate::model::Lesson> = match ws.scope {
+        Some(_) => ws.scoped_lessons().cloned().collect(),
+        None => Vec::new(),
+    };
     if let Some(since) = &args.changed_since {
         match select_changed(&paths, since, &outcome, &config) {
             Ok((sel, note)) => {
@@ -211,7 +219,11 @@ pub fn lint(args: LintArgs) -> u8 {
         findings: &outcome.findings,
         notes: &notes,
         summary,
-        lessons: &outcome.workspace.lessons,
+        lessons: if outcome.workspace.scope.is_some() {
+            &scoped_lessons
+        } else {
+            &outcome.workspace.lessons
+        },
         config: &config,
     };
     let text = match args.format {
@@ -219,6 +231,7 @@ pub fn lint(args: LintArgs) -> u8 {
             sources,
             &outcome.findings,
             &notes,
+            files,
             lessons,
             human::Style {
                 color: args.color,
@@ -337,47 +350,15 @@ pub struct ReviewArgs {
     pub max_file_bytes: u64,
 }
 
-/// The curriculum a lesson plan belongs to: the nearest directory above it holding `course.md`.
-/// Walks up the path as written first (so that file names stay relative in the report), then
-/// up the absolute path.
-fn curriculum_root(file: &Path) -> Option<PathBuf> {
-    let lexical = file.ancestors().skip(1).map(|d| {
-        if d.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            d
-        }
-    });
-    if let Some(d) = lexical
-        .filter(|d| d.join("course.md").is_file())
-        .map(Path::to_path_buf)
-        .next()
-    {
-        return Some(d);
-    }
-    let abs = std::fs::canonicalize(file).ok()?;
-    abs.ancestors()
-        .skip(1)
-        .find(|d| d.join("course.md").is_file())
-        .map(Path::to_path_buf)
-}
-
-/// Lints what `path` needs for its review: a lesson plan is linted with its curriculum around
-/// it (so that cross-lesson findings count), a directory as it is.
+/// Lints what `path` needs for its review: the path with its curriculum around it (so that
+/// cross-lesson findings count); for a file, also the id of the lesson plan it is.
 fn lint_for_review(
     path: &Path,
     config: &Config,
     load: &LoadOptions,
 ) -> Result<(lint::LintOutcome, Option<crate::model::FileId>), u8> {
-    let (target, single) = if path.is_file() {
-        match curriculum_root(path) {
-            Some(root) => (root, true),
-            None => (path.to_path_buf(), true),
-        }
-    } else {
-        (path.to_path_buf(), false)
-    };
-    let outcome = lint::lint_paths(&[target], config, load).map_err(|e| {
+    let single = path.is_file();
+    let outcome = lint::lint_paths(&[path.to_path_buf()], config, load).map_err(|e| {
         print_load_error(&e);
         EXIT_FAILURE
     })?;
@@ -461,7 +442,7 @@ pub fn review(args: ReviewArgs) -> u8 {
             Ok(x) => x,
             Err(code) => return code,
         };
-        for l in &outcome.workspace.lessons {
+        for l in outcome.workspace.scoped_lessons() {
             if id.is_some_and(|id| id != l.file) {
                 continue;
             }
@@ -655,7 +636,12 @@ pub fn graph(args: GraphArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let ws = match crate::workspace::load(std::slice::from_ref(&path), &LoadOptions::default()) {
+    // A lesson plan or a sub-tree inside a curriculum: the graph is the curriculum's; a lesson
+    // plan given alone shows its own view.
+    let mut lesson = args.lesson;
+    let root = crate::workspace::curriculum_root_of(&path);
+    let read = root.clone().unwrap_or_else(|| path.clone());
+    let ws = match crate::workspace::load(std::slice::from_ref(&read), &LoadOptions::default()) {
         Ok(ws) => ws,
         Err(e) => {
             print_load_error(&e);
@@ -663,6 +649,38 @@ pub fn graph(args: GraphArgs) -> u8 {
         }
     };
     let curriculum = ws.curriculum();
+    if curriculum.lessons.is_empty() {
+        eprintln!(
+            "error: {}: no curriculum to graph: no `series-N/module-N-M` folders with lesson plans, module plans or records",
+            path.display()
+        );
+        if !curriculum.loose.is_empty() {
+            eprintln!("help: a lesson plan on its own has no concept graph; give the curriculum it belongs to (the folder holding course.md or series-N/)");
+        }
+        return EXIT_FAILURE;
+    }
+    if path.is_file() && lesson.is_none() && args.concept.is_none() {
+        let want = std::fs::canonicalize(&path).ok();
+        match curriculum.lessons.iter().find(|l| {
+            l.file
+                .is_some_and(|f| std::fs::canonicalize(&ws.sources.get(f.file).path).ok() == want)
+        }) {
+            Some(l) => lesson = Some(l.slug.clone()),
+            None => {
+                eprintln!(
+                    "error: {}: not a lesson plan of the curriculum; give a lesson plan, or the curriculum with --lesson or --concept",
+                    path.display()
+                );
+                return EXIT_FAILURE;
+            }
+        }
+    } else if root.as_ref().is_some_and(|r| r != &path) && path.is_dir() {
+        eprintln!(
+            "note: {} lies inside the curriculum at {}; this is the graph of the whole curriculum",
+            path.display(),
+            read.display()
+        );
+    }
     let g = ConceptGraph::build(&curriculum, &rules::cross::match_settings(&config));
     let opts = GraphOptions {
         format: match args.format {
@@ -670,7 +688,7 @@ pub fn graph(args: GraphArgs) -> u8 {
             GraphFormatArg::Mermaid => GraphFormat::Mermaid,
             GraphFormatArg::Json => GraphFormat::Json,
         },
-        lesson: args.lesson,
+        lesson,
         concept: args.concept,
     };
     match render(&curriculum, &g, &opts) {

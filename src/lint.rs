@@ -25,21 +25,23 @@ impl LintOutcome {
     }
 }
 
-/// Lints every file under `paths`.
+/// Lints every file under `paths`. A path inside a curriculum is read with the whole curriculum
+/// around it (cross-lesson checks need it); only findings in files under `paths` are reported.
 pub fn lint_paths(
     paths: &[PathBuf],
     config: &Config,
     load: &LoadOptions,
 ) -> Result<LintOutcome, LoadError> {
-    let ws = workspace::load(paths, load)?;
+    let ws = workspace::load_in_curriculum(paths, load)?;
     Ok(lint_workspace(ws, config))
 }
 
-/// Lints an already loaded workspace.
+/// Lints an already loaded workspace. Findings outside [`Workspace::scope`] are dropped.
 pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
     let mut findings: Vec<Finding> = ws
         .file_findings
         .iter()
+        .filter(|f| ws.in_scope(f.file))
         .cloned()
         .map(|mut f| {
             f.severity = config.rule(f.rule).level;
@@ -50,6 +52,7 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
     let per_lesson: Vec<Vec<Finding>> = ws
         .lessons
         .par_iter()
+        .filter(|l| ws.in_scope(l.file))
         .map(|lesson| {
             let mut f = rules::check_lesson(&ws.sources, lesson, config);
             let (blocks, fences) = rules::code::lesson_blocks(lesson);
@@ -85,7 +88,7 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
                 .join(", ")
         ));
     }
-    findings.retain(|f| f.severity != Severity::Off);
+    findings.retain(|f| f.severity != Severity::Off && ws.in_scope(f.file));
     crate::suppress::apply(&ws, config, &mut findings);
     sort_findings(&ws.sources, &mut findings);
     findings.dedup();
@@ -107,16 +110,19 @@ fn check_reference(
     let notebooks = ws
         .notebooks
         .par_iter()
+        .filter(|&&id| ws.in_scope(id))
         .flat_map_iter(|&id| r::check_notebook(&ws.sources, id, config, budget));
     let lessons = ws
         .lessons
         .par_iter()
+        .filter(|l| ws.in_scope(l.file))
         .flat_map_iter(|l| r::check_lesson(&ws.sources, l, config, budget));
     let texts: Vec<_> = ws
         .records
         .iter()
         .map(|x| x.file)
         .chain(ws.plans.iter().map(|x| x.file))
+        .filter(|&id| ws.in_scope(id))
         .collect();
     let others = texts
         .par_iter()

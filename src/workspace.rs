@@ -10,7 +10,8 @@ use crate::model::{FileId, Lesson, ModulePlan, Record, SourceFile, SourceMap, Sp
 use crate::parse::{self, DocKind};
 use crate::rules::{Finding, Severity};
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
 
 /// Largest file read, in bytes (a lesson plan is ~50 KB; 8 MiB is far beyond any real one).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -46,6 +47,9 @@ pub struct Workspace {
     pub skipped: Vec<PathBuf>,
     /// The directories given (roots of a curriculum tree), if any.
     pub roots: Vec<PathBuf>,
+    /// The files the run reports on, when more was read than was given (a sub-tree or a lesson
+    /// inside a curriculum is read with the whole curriculum around it). `None`: every file.
+    pub scope: Option<BTreeSet<FileId>>,
 }
 
 /// Options for loading.
@@ -122,11 +126,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let ft = entry.file_type()?;
         if ft.is_dir() {
             walk(&path, out)?;
-        } else if name.ends_with(".md") || name.ends_with(".ipynb") {
+        } else if is_markdown_name(&name) || name.ends_with(".ipynb") {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// `.md` (any case) and `.markdown`: the names a directory walk reads as Markdown.
+fn is_markdown_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
 }
 
 /// Reads a file as text. Returns the text and, when the bytes are not UTF-8, the byte offset of
@@ -283,7 +293,197 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
     Ok(ws)
 }
 
+/// The curriculum a path lies in (both canonical): the nearest directory at or above it holding
+/// `course.md`, else the directory holding the topmost `series-N` folder (with `module-*`
+/// folders) the path lies in or is. `None` for a path in no curriculum.
+pub fn curriculum_root(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_dir() { path } else { path.parent()? };
+    if let Some(d) = start.ancestors().find(|d| d.join("course.md").is_file()) {
+        return Some(d.to_path_buf());
+    }
+    start
+        .ancestors()
+        .filter(|d| is_series_dir(d))
+        .last()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+}
+
+/// A `series-N` directory with at least one `module-*` directory in it.
+fn is_series_dir(d: &Path) -> bool {
+    let named = d
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("series-").or(n.strip_prefix("series_")))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    named
+        && std::fs::read_dir(d).is_ok_and(|rd| {
+            rd.flatten().any(|e| {
+                e.file_type().is_ok_and(|t| t.is_dir())
+                    && crate::model::curriculum::ModuleKey::from_dir_name(
+                        &e.file_name().to_string_lossy(),
+                    )
+                    .is_some()
+            })
+        })
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `target` relative to `base` (both absolute), with `..` where needed; `.` when equal.
+fn relative_to(target: &Path, base: &Path) -> PathBuf {
+    let t: Vec<Component> = target.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return target.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// Resolves `.` and `..` without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The curriculum root `root` (canonical) written the way the user wrote `given`: an ancestor of
+/// the path as written when one is the root (`curriculum` for `curriculum/series-3`), else the
+/// root relative to the current directory (`../..` for `.` in a module).
+fn root_as_written(given: &Path, root: &Path, cwd: Option<&Path>) -> PathBuf {
+    for a in given.ancestors().skip(1) {
+        let a = if a.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            a
+        };
+        if canonical(a) == root {
+            return a.to_path_buf();
+        }
+    }
+    match cwd {
+        Some(cwd) if !given.is_absolute() => relative_to(root, cwd),
+        _ => root.to_path_buf(),
+    }
+}
+
+/// The root of the curriculum `given` lies in, written as the user wrote `given` (see
+/// [`curriculum_root`]); `None` when it lies in none or does not exist.
+pub fn curriculum_root_of(given: &Path) -> Option<PathBuf> {
+    let canon = std::fs::canonicalize(given).ok()?;
+    let root = curriculum_root(&canon)?;
+    if root == canon {
+        return Some(given.to_path_buf());
+    }
+    let cwd = std::env::current_dir().ok().map(|d| canonical(&d));
+    Some(root_as_written(given, &root, cwd.as_deref()))
+}
+
+/// Reads what `paths` need for a lint: a path inside a curriculum (a sub-tree or a single lesson
+/// plan) is read with its whole curriculum around it, so that cross-lesson checks have their
+/// context, and [`Workspace::scope`] holds the files under the paths given. Paths that are a
+/// curriculum's root, or lie in none, are read as [`load`] reads them.
+pub fn load_in_curriculum(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadError> {
+    let cwd = std::env::current_dir().ok().map(|d| canonical(&d));
+    // (path to read, its canonical form)
+    let mut reads: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut scope: Vec<PathBuf> = Vec::new();
+    let mut widened = false;
+    for p in paths {
+        let Ok(canon) = std::fs::canonicalize(p) else {
+            // `load` reports it.
+            return load(paths, opts);
+        };
+        scope.push(canon.clone());
+        let (read, read_canon) = match curriculum_root(&canon) {
+            Some(root) if root != canon => {
+                widened = true;
+                (root_as_written(p, &root, cwd.as_deref()), root)
+            }
+            _ => (p.clone(), canon),
+        };
+        if reads.iter().any(|(_, c)| read_canon.starts_with(c)) {
+            continue;
+        }
+        reads.retain(|(_, c)| !c.starts_with(&read_canon));
+        reads.push((read, read_canon));
+    }
+    if !widened {
+        return load(paths, opts);
+    }
+    let read: Vec<PathBuf> = reads.into_iter().map(|(p, _)| p).collect();
+    let mut ws = load(&read, opts)?;
+    if let Some(cwd) = &cwd {
+        for f in &mut ws.sources.files {
+            if matches!(f.path.components().next(), Some(Component::ParentDir)) {
+                let rel = relative_to(&normalize(&cwd.join(&f.path)), cwd);
+                f.name = rel.to_string_lossy().replace('\\', "/");
+            }
+        }
+    }
+    let inside = |p: &Path| {
+        let c = canonical(p);
+        scope.iter().any(|s| c.starts_with(s))
+    };
+    let ids: BTreeSet<FileId> = ws
+        .sources
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| inside(&f.path))
+        .map(|(i, _)| FileId(i))
+        .collect();
+    let reportable = ws
+        .lessons
+        .iter()
+        .map(|l| l.file)
+        .chain(ws.records.iter().map(|r| r.file))
+        .chain(ws.plans.iter().map(|p| p.file))
+        .chain(ws.notebooks.iter().copied())
+        .chain(ws.file_findings.iter().map(|f| f.file))
+        .any(|f| ids.contains(&f));
+    if !reportable {
+        return Err(LoadError::Empty(paths[0].clone()));
+    }
+    ws.skipped.retain(|p| inside(p));
+    ws.scope = Some(ids);
+    Ok(ws)
+}
+
 impl Workspace {
+    /// Whether a run reports on this file (see [`Workspace::scope`]).
+    pub fn in_scope(&self, file: FileId) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.contains(&file))
+    }
+
+    /// The lesson plans the run reports on.
+    pub fn scoped_lessons(&self) -> impl Iterator<Item = &Lesson> + '_ {
+        self.lessons.iter().filter(|l| self.in_scope(l.file))
+    }
+
     /// The parsed documents, for assembling the curriculum.
     pub fn documents(&self) -> Documents<'_> {
         Documents {

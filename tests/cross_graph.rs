@@ -171,3 +171,54 @@ fn cli_graph_views_and_errors() {
     let o = cli(&["graph", "no/such/dir"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn every_dot_view_asks_for_newrank() {
+    // Graphviz 2.43 fails with `trouble in init_rank` on clustered views without it.
+    for tree in [base(), PathBuf::from("curriculum")] {
+        for (view, lesson, concept) in VIEWS {
+            let out = rendered_from(tree.clone(), GraphFormat::Dot, lesson, concept);
+            let header = out.lines().nth(1).unwrap_or_default();
+            assert!(
+                header.starts_with("  graph [") && header.contains("newrank=true"),
+                "{}: {view}: {header}",
+                tree.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn cli_graph_says_what_is_missing() {
+    // A lesson plan with no curriculum around it, as a file and as a folder: exit 2, no graph.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lesson = dir.path().join("resnets.md");
+    std::fs::copy("curriculum/series-3/module-3-2/lessons/resnets.md", &lesson).expect("copy");
+    for p in [lesson.as_path(), dir.path()] {
+        let o = cli(&["graph", p.to_str().expect("utf-8")]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(o.stdout.is_empty());
+        assert!(err.contains("no curriculum to graph"), "{err}");
+        assert!(err.contains("a lesson plan on its own"), "{err}");
+    }
+    // A lesson plan inside a curriculum: its own view, drawn from the whole curriculum.
+    let o = cli(&["graph", "curriculum/series-3/module-3-2/lessons/resnets.md"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("digraph \"resnets\""), "{out}");
+    assert!(out.contains("training-dynamics"), "{out}");
+    // No suggestion when nothing is alike; a suggestion when a word is shared.
+    let o = cli(&["graph", "curriculum", "--concept", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "error: no concept matches `nope`; `lessonlint graph --format json` lists the concepts"
+    );
+    let o = cli(&["graph", "curriculum", "--concept", "residual"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "error: no concept matches `residual`; the closest is `Residual connection` (score 0.50)"
+    );
+}

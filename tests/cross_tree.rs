@@ -210,3 +210,172 @@ fn a_lesson_alone_says_which_cross_lesson_checks_it_skipped() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("cross-lesson checks skipped"));
 }
+
+/// `(rule, file name, line, message, labels as file:line)` of each JSON diagnostic.
+fn json_findings(out: &std::process::Output) -> Vec<(String, String, u64, String, Vec<String>)> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                d["labels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|l| format!("{}:{}", l["file"].as_str().unwrap_or_default(), l["line"]))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn part_of_the_bundled_course_lints_clean_with_its_curriculum_around_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for part in [
+        "curriculum/series-3",
+        "curriculum/series-3/module-3-2",
+        "curriculum/series-3/module-3-2/lessons/resnets.md",
+    ] {
+        let out = lessonlint(&["lint", part, "--color", "never"], root);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{part}:\n{text}");
+        assert!(!text.contains("skipped"), "{part}:\n{text}");
+        assert!(!text.contains("outside the files read"), "{part}:\n{text}");
+    }
+    let module = root.join("curriculum/series-3/module-3-2");
+    let out = lessonlint(&["lint", ".", "--color", "never"], &module);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("in 6 files (3 lesson plans)"), "{text}");
+}
+
+#[test]
+fn a_record_mismatch_is_reported_when_only_a_later_lesson_is_linted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&bundled(), dir.path());
+    let (bn_line, _) = plant(dir.path());
+    let module = dir.path().join("series-3/module-3-2");
+    let lesson = module.join("lessons/resnets.md");
+    let bn_row = line_of(&lesson, "| Batch normalization | INTRODUCED |");
+    // The same findings however the path is written; names relative to the current directory.
+    let runs = [
+        lessonlint(&["lint", "lessons/resnets.md", "--format", "json"], &module),
+        lessonlint(
+            &["lint", "./lessons/resnets.md", "--format", "json"],
+            &module,
+        ),
+        lessonlint(
+            &["lint", lesson.to_str().expect("utf-8"), "--format", "json"],
+            &module,
+        ),
+        lessonlint(
+            &["lint", "resnets.md", "--format", "json"],
+            &module.join("lessons"),
+        ),
+    ];
+    let first = json_findings(&runs[0]);
+    let record = format!("../../series-1/module-1-3/record.md:{bn_line}");
+    assert!(
+        first.iter().any(
+            |(rule, file, line, msg, labels)| rule == "depth-not-recorded"
+                && file == "lessons/resnets.md"
+                && line.to_string() == bn_row
+                && msg.contains("`Batch normalization`")
+                && labels.contains(&record)
+        ),
+        "{first:#?}"
+    );
+    // Only findings in the lesson given; the record's own findings are not reported.
+    assert!(
+        first.iter().all(|f| f.1 == "lessons/resnets.md"),
+        "{first:#?}"
+    );
+    assert_eq!(runs[0].status.code(), Some(1));
+    let strip = |v: Vec<(String, String, u64, String, Vec<String>)>| {
+        v.into_iter()
+            .map(|(r, _, l, m, _)| (r, l, m))
+            .collect::<Vec<_>>()
+    };
+    let want = strip(first);
+    for out in &runs[1..] {
+        assert_eq!(strip(json_findings(out)), want);
+    }
+    // The module linted as `.` gives the same findings for the lesson, and none elsewhere.
+    let dot = json_findings(&lessonlint(&["lint", ".", "--format", "json"], &module));
+    assert!(dot.iter().all(|f| !f.1.starts_with("..")), "{dot:#?}");
+    let dot_resnets: Vec<_> = dot
+        .into_iter()
+        .filter(|f| f.1 == "lessons/resnets.md")
+        .map(|(r, _, l, m, _)| (r, l, m))
+        .collect();
+    assert_eq!(dot_resnets, want);
+}
+
+#[test]
+fn a_copied_lesson_keeping_its_slug_is_a_duplicate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&bundled(), dir.path());
+    let lessons = dir.path().join("series-3/module-3-2/lessons");
+    std::fs::copy(lessons.join("resnets.md"), lessons.join("resnets-copy.md")).expect("copy");
+    let slug_line = line_of(&lessons.join("resnets.md"), "**Slug:**");
+    let o = lint_dir(dir.path());
+    let shown: Vec<String> = o
+        .findings
+        .iter()
+        .map(|f| describe(&o, dir.path(), f))
+        .collect();
+    let all = shown.join("\n");
+    let dup: Vec<&String> = shown
+        .iter()
+        .filter(|s| s.starts_with("duplicate-lesson-slug"))
+        .collect();
+    assert_eq!(dup.len(), 1, "{all}");
+    assert!(
+        dup[0].starts_with(&format!(
+            "duplicate-lesson-slug series-3/module-3-2/lessons/resnets-copy.md:{slug_line}: \
+             lesson slug `resnets` is already used by "
+        )),
+        "{all}"
+    );
+    assert!(dup[0].ends_with("/series-3/module-3-2/lessons/resnets.md (3.2 #2)\n  ^ second file with this slug\n  = series-3/module-3-2/lessons/resnets.md:5: first file with the slug"), "{all}");
+    assert_eq!(slug_line, "5");
+    // The original keeps its place in the course.
+    let cur = o.workspace.curriculum();
+    let resnets = cur.lesson("resnets").and_then(|l| l.file).expect("resnets");
+    assert!(o.sources().get(resnets.file).name.ends_with("/resnets.md"));
+}
+
+#[test]
+fn upper_case_md_and_markdown_files_are_read_in_a_walk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&bundled(), dir.path());
+    let lessons = dir.path().join("series-3/module-3-2/lessons");
+    std::fs::rename(lessons.join("resnets.md"), lessons.join("resnets.MD")).expect("mv");
+    std::fs::rename(
+        lessons.join("transfer-learning.md"),
+        lessons.join("transfer-learning.markdown"),
+    )
+    .expect("mv");
+    let o = lint_dir(dir.path());
+    assert_eq!(o.workspace.lessons.len(), 13);
+    assert!(o.workspace.skipped.is_empty(), "{:?}", o.workspace.skipped);
+    let shown: Vec<String> = o
+        .findings
+        .iter()
+        .map(|f| describe(&o, dir.path(), f))
+        .collect();
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+}

@@ -187,3 +187,55 @@ fn a_changed_record_brings_in_the_lessons_that_require_its_concepts() {
         vec!["changed since HEAD: 1 file changed (course/series-1/module-1-1/record.md); 1 lesson fed by them: autograd-basics (from course/series-1/module-1-1/record.md)"]
     );
 }
+
+fn copy_into(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_into(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn only_later_lessons_are_fed_by_a_changed_lesson() {
+    if !have_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    // The bundled course: resnets (3.2 #2) requires concepts that training-loop (2.1) and
+    // architecture-evolution (3.2 #1) also require; only transfer-learning (3.2 #3) builds
+    // on what resnets teaches.
+    let s = Scratch::new();
+    std::fs::remove_dir_all(s.course()).expect("rm");
+    copy_into(&manifest().join("curriculum"), &s.course());
+    s.git(&["init", "-q"]);
+    s.git(&["add", "."]);
+    s.git(&["commit", "-q", "-m", "course"]);
+    let resnets = "series-3/module-3-2/lessons/resnets.md";
+    let t = s.read(resnets);
+    s.write(resnets, &format!("{t}\n"));
+    let (code, diags, notes) = files_and_notes(&s, "HEAD");
+    assert_eq!(code, Some(0), "{diags:?}");
+    assert_eq!(
+        notes,
+        vec!["changed since HEAD: 1 file changed (resnets); 1 lesson fed by them: transfer-learning (from resnets)"]
+    );
+    // A changed record feeds the lessons after the lesson each concept is recorded for.
+    s.git(&["checkout", "-q", "--", "."]);
+    s.edit(
+        "series-3/module-3-2/record.md",
+        "| Residual connection |",
+        "| Residual connection  |",
+    );
+    let (_, _, notes) = files_and_notes(&s, "HEAD");
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("transfer-learning"), "{notes:?}");
+    for earlier in ["training-loop", "architecture-evolution", "building-a-cnn"] {
+        assert!(!notes[0].contains(&format!("{earlier} (")), "{notes:?}");
+    }
+}

@@ -68,7 +68,14 @@ fn every_fail_fixture_fires_its_rule_at_the_expected_lines() {
             .map(|f| position(o.sources(), f).line)
             .collect();
         assert_eq!(got, expect, "{rule}: fail.md findings\n{}", describe(&o));
-        let text = human::render(o.sources(), &o.findings, &[], 1, human::Style::default());
+        let text = human::render(
+            o.sources(),
+            &o.findings,
+            &[],
+            o.sources().files.len(),
+            1,
+            human::Style::default(),
+        );
         let name = format!("rule_{rule}");
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(name, text.replace(&*fixtures().to_string_lossy(), "$FIXTURES"));

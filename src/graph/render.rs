@@ -584,15 +584,22 @@ struct ConceptView {
     lesson_labels: Vec<String>,
 }
 
+/// Least similarity for `--concept` to suggest the closest concept: one shared word of a
+/// four-word name. Below it the closest concept is no better a guess than any other.
+const SUGGEST_MIN: f64 = 0.25;
+
 fn concept_view(cur: &Curriculum, g: &ConceptGraph, name: &str) -> Result<ConceptView, String> {
     let m = g
         .find_concept(name)
         .filter(|m| m.score >= g.settings.threshold)
         .ok_or_else(|| match g.find_concept(name) {
-            Some(b) => format!(
+            Some(b) if b.score >= SUGGEST_MIN => format!(
                 "no concept matches `{name}`; the closest is `{}` (score {})",
                 g.concepts[b.target].name,
                 show(b.score)
+            ),
+            Some(_) => format!(
+                "no concept matches `{name}`; `lessonlint graph --format json` lists the concepts"
             ),
             None => format!("no concept matches `{name}`: the curriculum records no concepts"),
         })?;

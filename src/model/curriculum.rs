@@ -326,6 +326,10 @@ pub struct Curriculum<'a> {
     by_slug: HashMap<String, usize>,
     /// Slugs that name more than one lesson: `(slug, every course index)`.
     pub duplicate_slugs: Vec<(String, Vec<usize>)>,
+    /// Lesson plan files whose slug another file of the same module already has: `(course index
+    /// of the lesson the slug names, the second file)`. The lesson keeps the file named after
+    /// its slug (else the first by path); the second file takes part in no cross-lesson check.
+    pub duplicate_files: Vec<(usize, &'a Lesson)>,
     module_index: HashMap<ModuleKey, usize>,
 }
 
@@ -453,7 +457,9 @@ impl<'a> Curriculum<'a> {
         // Lessons of each module in order: planned rows by number, then files not in the
         // plan (by slug), then record blocks with neither.
         let mut lessons: Vec<CourseLesson<'a>> = Vec::new();
+        let mut duplicate_files: Vec<(usize, &'a Lesson)> = Vec::new();
         for (mi, m) in modules.iter_mut().enumerate() {
+            let mut second: Vec<(String, &'a Lesson)> = Vec::new();
             let mut here: Vec<CourseLesson<'a>> = Vec::new();
             let seen =
                 |here: &Vec<CourseLesson<'a>>, slug: &str| here.iter().any(|l| l.slug == slug);
@@ -486,13 +492,28 @@ impl<'a> Curriculum<'a> {
                     });
                 }
             }
+            // By slug; of files sharing a slug, the one named after it first, then by path.
             let mut files = m.lesson_files.clone();
-            files.sort_by(|a, b| a.slug.cmp(&b.slug));
+            let named_after = |f: &Lesson| {
+                let p = path_of(f.file);
+                p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(&f.slug))
+            };
+            files.sort_by(|a, b| {
+                a.slug
+                    .to_ascii_lowercase()
+                    .cmp(&b.slug.to_ascii_lowercase())
+                    .then(named_after(b).cmp(&named_after(a)))
+                    .then(path_of(a.file).cmp(path_of(b.file)))
+            });
             for f in files {
                 let slug = f.slug.to_ascii_lowercase();
                 if let Some(l) = here.iter_mut().find(|l| l.slug == slug) {
                     if l.file.is_none() {
                         l.file = Some(f);
+                    } else {
+                        second.push((slug, f));
                     }
                     continue;
                 }
@@ -534,6 +555,12 @@ impl<'a> Curriculum<'a> {
                     });
                 }
             }
+            let base = lessons.len();
+            for (slug, f) in second {
+                if let Some(i) = here.iter().position(|l| l.slug == slug) {
+                    duplicate_files.push((base + i, f));
+                }
+            }
             for mut l in here {
                 l.order = lessons.len();
                 m.lessons.push(l.order);
@@ -565,6 +592,7 @@ impl<'a> Curriculum<'a> {
             unplaced,
             by_slug,
             duplicate_slugs,
+            duplicate_files,
             module_index,
         }
     }

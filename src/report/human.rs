@@ -204,11 +204,13 @@ pub fn render_finding(sources: &SourceMap, f: &Finding, style: Style) -> String 
     out
 }
 
-/// Renders all findings plus the closing summary line.
+/// Renders all findings plus the closing summary line (`files` and `lessons`: how many the run
+/// reports on).
 pub fn render(
     sources: &SourceMap,
     findings: &[Finding],
     notes: &[String],
+    files: usize,
     lessons: usize,
     style: Style,
 ) -> String {
@@ -235,7 +237,7 @@ pub fn render(
         plural(e, "error"),
         plural(w, "warning"),
         plural(i, "note"),
-        plural(sources.files.len(), "file"),
+        plural(files, "file"),
         plural(lessons, "lesson plan"),
     ));
     out

@@ -4,7 +4,8 @@ use crate::rules::{Finding, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a lesson slug used by more than one module.
+    /// Reports a lesson slug used by more than one lesson: in two modules, or by two lesson plan
+    /// files of one module (`lessons/resnets-copy.md` with `**Slug:** resnets`).
     ///
     /// ## Why is this bad?
     /// Sources, records and the concept graph name lessons by slug. Two lessons with one slug
@@ -12,7 +13,9 @@ declare_rule! {
     ///
     /// ## Example
     /// `resnets` in the plans of modules 3.2 and 4.1 gives ``lesson slug `resnets` is used by
-    /// resnets (3.2 #2) and resnets (4.1 #1)``.
+    /// resnets (3.2 #2) and resnets (4.1 #1)``; a copy of `lessons/resnets.md` left with its
+    /// slug gives, at the copy's `**Slug:**` line, ``lesson slug `resnets` is already used by
+    /// lessons/resnets.md (3.2 #2)``.
     pub struct DuplicateLessonSlug {
         id: "duplicate-lesson-slug",
         category: Consistency,
@@ -58,6 +61,33 @@ impl CurriculumRule for DuplicateLessonSlug {
                 }
                 out.push(f);
             }
+        }
+        for &(order, second) in &cur.duplicate_files {
+            let l = &cur.lessons[order];
+            let Some(first) = l.file else { continue };
+            let slug_line = |f: &crate::model::Lesson| {
+                f.header_value("Slug")
+                    .map(|c| c.span)
+                    .filter(|s| !s.is_empty())
+                    .or(f.title.as_ref().map(|t| t.span))
+                    .unwrap_or_default()
+            };
+            out.push(
+                Finding::new(
+                    Self::META.id,
+                    second.file,
+                    slug_line(second),
+                    format!(
+                        "lesson slug `{}` is already used by {} ({})",
+                        l.slug,
+                        ctx.file_name(first.file),
+                        l.position()
+                    ),
+                )
+                .label("second file with this slug")
+                .related(first.file, slug_line(first), "first file with the slug")
+                .help("give the lesson its own slug (and plan it), or remove the copy"),
+            );
         }
     }
 }
