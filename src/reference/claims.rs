@@ -147,13 +147,15 @@ struct TableColumn {
 /// Finds every claim in a Markdown text (code fences skipped).
 pub fn find(text: &str) -> Vec<Claim> {
     let mut out = Vec::new();
+    // ASCII lower-casing keeps every byte offset.
+    let lc = text.to_ascii_lowercase();
     let lines = lines_of(text);
     let mut i = 0;
     let mut para: Option<Range<usize>> = None;
     let flush = |para: &mut Option<Range<usize>>, out: &mut Vec<Claim>| {
         if let Some(r) = para.take() {
             for s in sentences(text, r) {
-                out.extend(in_unit(text, s));
+                out.extend(in_unit(text, &lc, s));
             }
         }
     };
@@ -177,14 +179,14 @@ pub fn find(text: &str) -> Vec<Claim> {
             while j < lines.len() && text[lines[j].0..lines[j].1].trim_start().starts_with('|') {
                 j += 1;
             }
-            out.extend(table(text, &lines[i..j]));
+            out.extend(table(text, &lc, &lines[i..j]));
             i = j;
             continue;
         }
         if t.trim().is_empty() || t.starts_with('#') {
             flush(&mut para, &mut out);
             if t.starts_with('#') {
-                out.extend(in_unit(text, start..end));
+                out.extend(in_unit(text, &lc, start..end));
             }
             i += 1;
             continue;
@@ -266,7 +268,7 @@ fn cells(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
     out
 }
 
-fn table(text: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
+fn table(text: &str, lc: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
     let mut out = Vec::new();
     let Some(&(hs, he)) = rows.first() else {
         return out;
@@ -277,7 +279,7 @@ fn table(text: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
         .map(|c| column_kind(&text[c.clone()]))
         .collect();
     for (ri, &(s, e)) in rows.iter().enumerate().skip(1) {
-        if !may_mention(&text[s..e]) {
+        if !may_mention(&lc[s..e]) {
             continue;
         }
         let row = cells(text, s, e);
@@ -316,7 +318,7 @@ fn table(text: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
                 (Some(_), None) => {}
                 (None, _) => {
                     for s in sentences(text, c.clone()) {
-                        out.extend(in_unit(text, s));
+                        out.extend(in_unit(text, lc, s));
                     }
                 }
             }
@@ -355,7 +357,7 @@ fn table_figure(text: &str, cell: Range<usize>, col: &TableColumn, m: &Mention) 
     let (i, _) = toks
         .iter()
         .enumerate()
-        .find(|(_, t)| number(&t.text).is_some())?;
+        .find(|(_, t)| number(t.text).is_some())?;
     let (mut w, end) = written(text, &toks, i)?;
     if w.unit == 1.0 && col.unit != 1.0 {
         w.unit = col.unit;
@@ -381,9 +383,19 @@ fn table_figure(text: &str, cell: Range<usize>, col: &TableColumn, m: &Mention) 
 // Tokens
 
 #[derive(Debug, Clone)]
-struct Tok {
-    text: String,
+struct Tok<'a> {
+    text: &'a str,
+    /// `text` in ASCII lower case (borrowed where it has no upper-case letter).
+    low: std::borrow::Cow<'a, str>,
     span: Range<usize>,
+}
+
+fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 fn is_word(c: char) -> bool {
@@ -392,7 +404,7 @@ fn is_word(c: char) -> bool {
 
 /// Words (letters, digits, `_`, and `-` `.` `,` `/`-free joins such as `ResNet-50`, `25,088`,
 /// `25.6M`, `nn.Conv2d`) and single punctuation characters.
-fn tokens(text: &str, r: Range<usize>) -> Vec<Tok> {
+fn tokens(text: &str, r: Range<usize>) -> Vec<Tok<'_>> {
     let s = &text[r.clone()];
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut out = Vec::new();
@@ -420,14 +432,18 @@ fn tokens(text: &str, r: Range<usize>) -> Vec<Tok> {
                 }
             }
             let be = chars.get(j).map_or(s.len(), |x| x.0);
+            let text = &s[bi..be];
             out.push(Tok {
-                text: s[bi..be].to_string(),
+                text,
+                low: ascii_lower(text),
                 span: r.start + bi..r.start + be,
             });
             i = j;
         } else {
+            let text = &s[bi..bi + c.len_utf8()];
             out.push(Tok {
-                text: c.to_string(),
+                text,
+                low: ascii_lower(text),
                 span: r.start + bi..r.start + bi + c.len_utf8(),
             });
             i += 1;
@@ -510,13 +526,13 @@ const NUMBER_WORDS: &[(&str, i64)] = &[
 /// The number at `toks[i]` with its qualifier and unit word; the figure and the byte where
 /// the number (and unit) end.
 fn written(text: &str, toks: &[Tok], i: usize) -> Option<(Written, usize)> {
-    let (value, mut unit, step) = number(&toks[i].text)?;
+    let (value, mut unit, step) = number(toks[i].text)?;
     let mut step = step;
     let mut end = toks[i].span.end;
     let mut k = i + 1;
     if unit == 1.0 {
         if let Some(t) = toks.get(k) {
-            let u = match t.text.as_str() {
+            let u = match t.text {
                 "M" | "million" | "Million" | "mil" => 1e6,
                 "K" | "k" | "thousand" => 1e3,
                 "B" | "billion" => 1e9,
@@ -549,7 +565,7 @@ fn written(text: &str, toks: &[Tok], i: usize) -> Option<(Written, usize)> {
 }
 
 fn lower(t: &Tok) -> String {
-    t.text.to_ascii_lowercase()
+    t.low.to_string()
 }
 
 fn qualifier(toks: &[Tok], i: usize) -> Bound {
@@ -633,18 +649,20 @@ fn mentions(text: &str, toks: &[Tok]) -> Vec<Mention> {
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        let l = lower(t);
-        let prev = i
-            .checked_sub(1)
-            .map(|j| lower(&toks[j]))
-            .unwrap_or_default();
+        let l: &str = &t.low;
+        // Every name below starts with a letter: numbers and punctuation are passed over.
+        if !l.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let prev: &str = i.checked_sub(1).map_or("", |j| &toks[j].low);
         let mut push = |named: Named, span: Range<usize>| out.push(Mention { named, span });
         // A layer written as code: `nn.Conv2d(3, 64, 3)`.
-        let class = t.text.rsplit('.').next().unwrap_or("");
-        if LAYER_CLASSES.contains(&class)
-            && (t.text == class || t.text == format!("nn.{class}"))
-            && toks.get(i + 1).is_some_and(|n| n.text == "(")
-        {
+        if toks.get(i + 1).is_some_and(|n| n.text == "(") && {
+            let class = t.text.rsplit('.').next().unwrap_or("");
+            LAYER_CLASSES.contains(&class)
+                && (t.text == class || t.text.strip_prefix("nn.") == Some(class))
+        } {
             if let Some(close) = matching_paren(toks, i + 1) {
                 let span = t.span.start..toks[close].span.end;
                 push(Named::Layer(text[span.clone()].to_string()), span);
@@ -668,12 +686,12 @@ fn mentions(text: &str, toks: &[Tok]) -> Vec<Mention> {
             let (depth_text, extra) = if rest.is_empty() {
                 match toks.get(i + 1) {
                     Some(n) if n.text.chars().all(|c| c.is_ascii_digit()) && !n.text.is_empty() => {
-                        (n.text.clone(), 1)
+                        (n.text, 1)
                     }
-                    _ => (String::new(), 0),
+                    _ => ("", 0),
                 }
             } else {
-                (rest.to_string(), 0)
+                (rest, 0)
             };
             let end = toks[i + extra].span.end;
             if prev == "wide" && depth_text == "50-2" {
@@ -681,7 +699,7 @@ fn mentions(text: &str, toks: &[Tok]) -> Vec<Mention> {
             } else if depth_text.is_empty() {
                 push(Named::Other, t.span.clone());
             } else {
-                push(resnet(&depth_text), t.span.start..end);
+                push(resnet(depth_text), t.span.start..end);
             }
             i += extra;
             // "ResNet-50/101/152".
@@ -692,7 +710,7 @@ fn mentions(text: &str, toks: &[Tok]) -> Vec<Mention> {
             {
                 let n = &toks[i + 2];
                 out.push(Mention {
-                    named: resnet(&n.text),
+                    named: resnet(n.text),
                     span: n.span.clone(),
                 });
                 i += 2;
@@ -756,7 +774,7 @@ fn resnet(depth: &str) -> Named {
 fn matching_paren(toks: &[Tok], open: usize) -> Option<usize> {
     let mut depth = 0;
     for (j, t) in toks.iter().enumerate().skip(open) {
-        match t.text.as_str() {
+        match t.text {
             "(" => depth += 1,
             ")" => {
                 depth -= 1;
@@ -840,7 +858,7 @@ fn figures(text: &str, toks: &[Tok]) -> Vec<(Figure, usize, usize, Range<usize>)
                     unit: 1.0,
                     step: 1.0,
                     bound: Bound::Rounded,
-                    text: t.text.clone(),
+                    text: t.text.to_string(),
                 },
                 t.span.end,
             ))
@@ -914,7 +932,7 @@ fn listed(text: &str, toks: &[Tok], out: &mut Vec<(Figure, usize, usize, Range<u
             }
             let Some(p) = sep.checked_sub(1) else { break };
             let is_unit = matches!(
-                toks[p].text.as_str(),
+                toks[p].text,
                 "M" | "million" | "K" | "k" | "thousand" | "B" | "billion"
             );
             let n = if is_unit {
@@ -996,13 +1014,13 @@ fn fc_pair(toks: &[Tok], i: usize) -> Option<(i64, i64, usize)> {
     }
     let a = int(t)?;
     let mut k = i + 1;
-    let sep = toks.get(k)?.text.as_str();
+    let sep = toks.get(k)?.text;
     match sep {
         "to" | "→" | "x" | "×" => k += 1,
         "-" if toks.get(k + 1).is_some_and(|n| n.text == ">") => k += 2,
         _ => return None,
     }
-    let b = int(&toks.get(k)?.text)?;
+    let b = int(toks.get(k)?.text)?;
     Some((a, b, k))
 }
 
@@ -1059,16 +1077,13 @@ const MENTION_WORDS: &[&str] = &[
     "batchnorm",
 ];
 
-fn may_mention(s: &str) -> bool {
-    let b = s.as_bytes();
-    MENTION_WORDS.iter().any(|w| {
-        let w = w.as_bytes();
-        b.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w))
-    })
+/// `lc` is the ASCII-lower-cased text (same byte offsets as the text).
+fn may_mention(lower: &str) -> bool {
+    MENTION_WORDS.iter().any(|w| lower.contains(w))
 }
 
-fn in_unit(text: &str, unit: Unit) -> Vec<Claim> {
-    if !may_mention(&text[unit.clone()]) {
+fn in_unit(text: &str, lc: &str, unit: Unit) -> Vec<Claim> {
+    if !may_mention(&lc[unit.clone()]) {
         return Vec::new();
     }
     let toks = tokens(text, unit);
@@ -1376,7 +1391,7 @@ mod tests {
     fn rounding_tolerance() {
         let f = |s: &str| {
             let toks = tokens(s, 0..s.len());
-            let i = toks.iter().position(|t| number(&t.text).is_some()).unwrap();
+            let i = toks.iter().position(|t| number(t.text).is_some()).unwrap();
             written(s, &toks, i).unwrap().0
         };
         assert!(f("60M").accepts(60_192_808));
