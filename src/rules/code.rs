@@ -126,7 +126,7 @@ pub fn lesson_blocks(lesson: &Lesson) -> (Vec<Block>, Vec<Span>) {
 /// normalised code) to the byte in the file. The code of a fence may differ from the file's bytes
 /// line by line (CRLF endings, indentation of a fence inside a list item), so the position is
 /// re-anchored on its line.
-fn to_file(file: &SourceFile, block: &Block, off: usize) -> usize {
+pub(crate) fn to_file(file: &SourceFile, block: &Block, off: usize) -> usize {
     let Some(p) = off.checked_sub(block.offset) else {
         return off;
     };

@@ -4,7 +4,7 @@
 //! One file per rule; `notebook` drives the notebook runs.
 
 use crate::config::Config;
-use crate::model::{FileId, Lesson, SourceFile, SourceMap, Span};
+use crate::model::{FileId, Lesson, SourceMap, Span};
 use crate::notebook::{self, CellKind};
 use crate::reference::claims;
 use crate::reference::probe::{self, ProbeIssue, ProbeKind, ProbeOutcome, ProbeSettings};
@@ -297,23 +297,6 @@ fn without_reported(
     outcomes
 }
 
-/// Maps a position in a lesson block's code to the byte in the file (fences may be indented,
-/// so the position is re-anchored on its line).
-fn lesson_offset(file: &SourceFile, block: &Block, off: usize) -> usize {
-    let Some(p) = off.checked_sub(block.offset) else {
-        return off;
-    };
-    let p = p.min(block.code.len());
-    let before = &block.code[..p];
-    let line_idx = before.matches('\n').count();
-    let col = p - before.rfind('\n').map_or(0, |i| i + 1);
-    let code_line = block.code.split('\n').nth(line_idx).unwrap_or("");
-    let line = file.line_span(block.first_line + line_idx);
-    let text = &file.text[line.start..line.end];
-    let indent = text.len().saturating_sub(code_line.len());
-    (line.start + indent + col).min(file.text.len())
-}
-
 /// The reference checks of one lesson plan: figures in its text, and its classes probed.
 pub fn check_lesson(
     sources: &SourceMap,
@@ -344,8 +327,11 @@ pub fn check_lesson(
                 .iter()
                 .rev()
                 .find(|b| b.offset <= off && off <= b.offset + b.code.len())?;
-            let s = lesson_offset(file, b, off);
-            Some((Span::new(s, lesson_offset(file, b, off + len).max(s)), None))
+            let s = crate::rules::code::to_file(file, b, off);
+            Some((
+                Span::new(s, crate::rules::code::to_file(file, b, off + len).max(s)),
+                None,
+            ))
         },
         config,
     ));
