@@ -1087,11 +1087,6 @@ fn in_unit(text: &str, lc: &str, unit: Unit) -> Vec<Claim> {
         return Vec::new();
     }
     let toks = tokens(text, unit);
-    // A claim needs a figure and a name; most sentences that name a model state no figure.
-    let figs = figures(text, &toks);
-    if figs.is_empty() {
-        return Vec::new();
-    }
     let ms = mentions(text, &toks);
     if ms.is_empty() {
         return Vec::new();
@@ -1108,6 +1103,7 @@ fn in_unit(text: &str, lc: &str, unit: Unit) -> Vec<Claim> {
         (a, b)
     };
     let mut out = Vec::new();
+    let figs = figures(text, &toks);
     for (fig, ft, fe, span) in &figs {
         let after: Vec<String> = toks[*fe..toks.len().min(fe + 4)]
             .iter()
