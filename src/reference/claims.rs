@@ -298,7 +298,7 @@ fn table(text: &str, lc: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
             if columns.get(ci).is_some_and(Option::is_some) {
                 continue;
             }
-            named.extend(mentions(text, &tokens(text, c.clone())));
+            named.extend(mentions(text, &tokens(text, lc, c.clone())));
         }
         let models: Vec<&Mention> = named
             .iter()
@@ -311,7 +311,7 @@ fn table(text: &str, lc: &str, rows: &[(usize, usize)]) -> Vec<Claim> {
         for (ci, c) in row.iter().enumerate() {
             match (columns.get(ci).and_then(Option::as_ref), &row_model) {
                 (Some(col), Some(m)) => {
-                    if let Some(claim) = table_figure(text, c.clone(), col, m) {
+                    if let Some(claim) = table_figure(text, lc, c.clone(), col, m) {
                         out.push(claim);
                     }
                 }
@@ -351,8 +351,14 @@ fn column_kind(header: &str) -> Option<TableColumn> {
     Some(TableColumn { counted, unit })
 }
 
-fn table_figure(text: &str, cell: Range<usize>, col: &TableColumn, m: &Mention) -> Option<Claim> {
-    let toks = tokens(text, cell);
+fn table_figure(
+    text: &str,
+    lc: &str,
+    cell: Range<usize>,
+    col: &TableColumn,
+    m: &Mention,
+) -> Option<Claim> {
+    let toks = tokens(text, lc, cell);
     // The first number of the cell, with its qualifier and unit.
     let (i, _) = toks
         .iter()
@@ -385,17 +391,9 @@ fn table_figure(text: &str, cell: Range<usize>, col: &TableColumn, m: &Mention) 
 #[derive(Debug, Clone)]
 struct Tok<'a> {
     text: &'a str,
-    /// `text` in ASCII lower case (borrowed where it has no upper-case letter).
-    low: std::borrow::Cow<'a, str>,
+    /// `text` in ASCII lower case.
+    low: &'a str,
     span: Range<usize>,
-}
-
-fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
 }
 
 fn is_word(c: char) -> bool {
@@ -404,7 +402,9 @@ fn is_word(c: char) -> bool {
 
 /// Words (letters, digits, `_`, and `-` `.` `,` `/`-free joins such as `ResNet-50`, `25,088`,
 /// `25.6M`, `nn.Conv2d`) and single punctuation characters.
-fn tokens(text: &str, r: Range<usize>) -> Vec<Tok<'_>> {
+/// `lc` is `text` in ASCII lower case (same byte offsets), where each token's lower-case form is
+/// borrowed from.
+fn tokens<'a>(text: &'a str, lc: &'a str, r: Range<usize>) -> Vec<Tok<'a>> {
     let s = &text[r.clone()];
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut out = Vec::new();
@@ -432,18 +432,16 @@ fn tokens(text: &str, r: Range<usize>) -> Vec<Tok<'_>> {
                 }
             }
             let be = chars.get(j).map_or(s.len(), |x| x.0);
-            let text = &s[bi..be];
             out.push(Tok {
-                text,
-                low: ascii_lower(text),
+                text: &s[bi..be],
+                low: &lc[r.start + bi..r.start + be],
                 span: r.start + bi..r.start + be,
             });
             i = j;
         } else {
-            let text = &s[bi..bi + c.len_utf8()];
             out.push(Tok {
-                text,
-                low: ascii_lower(text),
+                text: &s[bi..bi + c.len_utf8()],
+                low: &lc[r.start + bi..r.start + bi + c.len_utf8()],
                 span: r.start + bi..r.start + bi + c.len_utf8(),
             });
             i += 1;
@@ -642,6 +640,12 @@ const OTHER_ARCHITECTURES: &[&str] = &[
     "highway",
 ];
 
+/// The first two letters of every model name `mentions` knows (a cheap test per word).
+const NAME_PREFIXES: &[&str] = &[
+    "re", "wi", "wr", "vg", "pl", "al", "le", "go", "in", "de", "mo", "ef", "sq", "sh", "co", "vi",
+    "be", "gp", "u-", "un", "yo", "tr", "zf", "hi",
+];
+
 const LAYER_CLASSES: &[&str] = &["Conv2d", "Conv1d", "Linear", "BatchNorm2d", "BatchNorm1d"];
 
 fn mentions(text: &str, toks: &[Tok]) -> Vec<Mention> {
@@ -649,13 +653,18 @@ fn mentions(text: &str, toks: &[Tok]) -> Vec<Mention> {
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        let l: &str = &t.low;
+        let l: &str = t.low;
         // Every name below starts with a letter: numbers and punctuation are passed over.
         if !l.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
             i += 1;
             continue;
         }
-        let prev: &str = i.checked_sub(1).map_or("", |j| &toks[j].low);
+        let prev: &str = i.checked_sub(1).map_or("", |j| toks[j].low);
+        let code_call = toks.get(i + 1).is_some_and(|n| n.text == "(");
+        if !code_call && !l.get(..2).is_some_and(|p| NAME_PREFIXES.contains(&p)) {
+            i += 1;
+            continue;
+        }
         let mut push = |named: Named, span: Range<usize>| out.push(Mention { named, span });
         // A layer written as code: `nn.Conv2d(3, 64, 3)`.
         if toks.get(i + 1).is_some_and(|n| n.text == "(") && {
@@ -849,7 +858,7 @@ fn figures(text: &str, toks: &[Tok]) -> Vec<(Figure, usize, usize, Range<usize>)
         let t = &toks[i];
         let word_number = NUMBER_WORDS
             .iter()
-            .find(|(w, _)| lower(t) == *w)
+            .find(|(w, _)| t.low == *w)
             .map(|(_, n)| *n);
         let parsed = if let Some(n) = word_number {
             Some((
@@ -1078,15 +1087,21 @@ const MENTION_WORDS: &[&str] = &[
 ];
 
 /// `lc` is the ASCII-lower-cased text (same byte offsets as the text).
-fn may_mention(lower: &str) -> bool {
-    MENTION_WORDS.iter().any(|w| lower.contains(w))
+fn may_mention(lc: &str) -> bool {
+    let b = lc.as_bytes();
+    (0..b.len()).any(|i| {
+        matches!(b[i], b'r' | b'v' | b'w' | b'p' | b'c' | b'l' | b'b')
+            && MENTION_WORDS
+                .iter()
+                .any(|w| b[i..].starts_with(w.as_bytes()))
+    })
 }
 
 fn in_unit(text: &str, lc: &str, unit: Unit) -> Vec<Claim> {
     if !may_mention(&lc[unit.clone()]) {
         return Vec::new();
     }
-    let toks = tokens(text, unit);
+    let toks = tokens(text, lc, unit);
     let ms = mentions(text, &toks);
     if ms.is_empty() {
         return Vec::new();
