@@ -125,6 +125,23 @@ pub struct Claim<'a> {
 }
 
 impl Claim<'_> {
+    /// Whether the row's depth, status or notes say any of `words` (lower-case, non-empty) —
+    /// an author's acknowledgement such as "fading" or "recap".
+    pub fn says_any(&self, words: &[String]) -> bool {
+        let text = format!(
+            "{} {} {}",
+            self.depth.text,
+            self.status.map(|s| s.text.as_str()).unwrap_or(""),
+            self.notes.text
+        )
+        .to_lowercase();
+        words
+            .iter()
+            .any(|w| !w.is_empty() && text.contains(w.as_str()))
+    }
+}
+
+impl Claim<'_> {
     pub fn depth_cell(&self) -> DepthCell {
         DepthCell::parse(&self.depth.text)
     }

@@ -73,17 +73,7 @@ impl CurriculumRule for ActualDepthUnderstated {
             if !below {
                 continue;
             }
-            let text = format!(
-                "{} {} {}",
-                claim.depth.text,
-                claim.status.map(|s| s.text.as_str()).unwrap_or(""),
-                claim.notes.text
-            )
-            .to_lowercase();
-            if exempt
-                .iter()
-                .any(|w| !w.is_empty() && text.contains(w.as_str()))
-            {
+            if claim.says_any(&exempt) {
                 continue;
             }
             let me = ctx.lesson(claim.lesson);

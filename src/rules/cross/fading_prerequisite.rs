@@ -92,17 +92,7 @@ impl CurriculumRule for FadingPrerequisite {
             {
                 continue;
             }
-            let text = format!(
-                "{} {} {}",
-                claim.depth.text,
-                claim.status.map(|s| s.text.as_str()).unwrap_or(""),
-                claim.notes.text
-            )
-            .to_lowercase();
-            if ack
-                .iter()
-                .any(|w| !w.is_empty() && text.contains(w.as_str()))
-            {
+            if claim.says_any(&ack) {
                 continue;
             }
             let me = ctx.lesson(claim.lesson);
