@@ -91,6 +91,8 @@ fn odd_inputs() {
         "## Phase 3\n### Cognitive Load Assessment\n- **New concepts:** 2\n1. a\n2. b\n".into(),
         "# Lesson 2: (x) -- Planning Document\n".into(),
         "# Lesson 2: \n".into(),
+        "## Review — İİİ\u{212a}\u{212a} (İİ Iteration 1/3 FİNAL)\n#### [İ] — İ\n".into(),
+        "# \u{212a}\u{212a} İİ -- Lesson Planning Document\n# Lesson 1: İ (İ) -- İ Planning Document\n".into(),
         "# -- Lesson Planning Document\n".into(),
         "- [x] (\n- [ ] )\n- [x] ()\n".into(),
         "**Module:** é\u{301}\n**:**\n****\n".into(),
