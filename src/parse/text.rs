@@ -86,16 +86,9 @@ fn is_collapsed(b: &[u8]) -> bool {
             b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => return false,
             // Lead bytes of the Unicode whitespace outside ASCII (U+0085, U+00A0, U+1680,
             // U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
-            0xC2 => {
-                if matches!(b.get(i + 1), Some(0x85 | 0xA0)) {
-                    return false;
-                }
-            }
-            0xE1 | 0xE3 => {
-                if b.get(i + 1) == Some(&if c == 0xE1 { 0x9A } else { 0x80 }) {
-                    return false;
-                }
-            }
+            0xC2 if matches!(b.get(i + 1), Some(0x85 | 0xA0)) => return false,
+            0xE1 if b.get(i + 1) == Some(&0x9A) => return false,
+            0xE3 if b.get(i + 1) == Some(&0x80) => return false,
             0xE2 => match (b.get(i + 1), b.get(i + 2)) {
                 (Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)) | (Some(0x81), Some(0x9F)) => {
                     return false
