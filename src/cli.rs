@@ -276,6 +276,62 @@ pub fn explain(rule: &str) -> u8 {
     }
 }
 
+/// Output formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormatArg {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+pub struct GraphArgs {
+    pub path: Option<PathBuf>,
+    pub format: GraphFormatArg,
+    pub lesson: Option<String>,
+    pub concept: Option<String>,
+    pub config: Option<PathBuf>,
+}
+
+/// `lessonlint graph [PATH]`.
+pub fn graph(args: GraphArgs) -> u8 {
+    use crate::graph::{render, ConceptGraph, GraphFormat, GraphOptions};
+    let path = args.path.unwrap_or_else(default_curriculum);
+    let config = match load_config(args.config.as_deref(), Some(&path)) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let ws = match crate::workspace::load(std::slice::from_ref(&path), &LoadOptions::default()) {
+        Ok(ws) => ws,
+        Err(e) => {
+            print_load_error(&e);
+            return EXIT_FAILURE;
+        }
+    };
+    let curriculum = ws.curriculum();
+    let g = ConceptGraph::build(&curriculum, &rules::cross::match_settings(&config));
+    let opts = GraphOptions {
+        format: match args.format {
+            GraphFormatArg::Dot => GraphFormat::Dot,
+            GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+            GraphFormatArg::Json => GraphFormat::Json,
+        },
+        lesson: args.lesson,
+        concept: args.concept,
+    };
+    match render(&curriculum, &g, &opts) {
+        Ok(text) => {
+            if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+                return EXIT_FAILURE;
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
 /// Severity words accepted on the command line.
 pub fn parse_level(s: &str) -> Option<Severity> {
     Severity::parse(s)

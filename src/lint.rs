@@ -53,6 +53,9 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
         .collect();
     findings.extend(per_lesson.into_iter().flatten());
     let mut notes = Vec::new();
+    let (cross, cross_notes) = check_cross(&ws, config);
+    findings.extend(cross);
+    notes.extend(cross_notes);
     if !ws.skipped.is_empty() {
         notes.push(format!(
             "{} Markdown file{} not part of the curriculum format passed over: {}",
@@ -73,6 +76,17 @@ pub fn lint_workspace(ws: Workspace, config: &Config) -> LintOutcome {
         findings,
         notes,
     }
+}
+
+/// The cross-lesson stage: assembles the curriculum and its concept graph and runs the
+/// curriculum rules. Returns the findings and notes on checks skipped.
+pub fn check_cross(ws: &Workspace, config: &Config) -> (Vec<Finding>, Vec<String>) {
+    let curriculum = ws.curriculum();
+    let graph =
+        crate::graph::ConceptGraph::build(&curriculum, &rules::cross::match_settings(config));
+    let findings = rules::cross::check_curriculum(&ws.sources, &curriculum, &graph, config);
+    let notes = rules::cross::notes(&curriculum, &graph, config);
+    (findings, notes)
 }
 
 /// Deterministic order: file name, line, column, rule, message.

@@ -60,6 +60,22 @@ enum Command {
     },
     /// Show a rule's documentation
     Explain { rule: String },
+    /// Export the concept graph of a curriculum tree (default: the bundled curriculum/)
+    Graph {
+        path: Option<PathBuf>,
+        /// Output format
+        #[arg(long, short = 'f', value_enum, default_value_t = cli::GraphFormatArg::Dot)]
+        format: cli::GraphFormatArg,
+        /// Only this lesson's prerequisites: required vs recorded depth, gaps highlighted
+        #[arg(long, value_name = "SLUG", conflicts_with = "concept")]
+        lesson: Option<String>,
+        /// Only this concept's depth history across lessons
+        #[arg(long, value_name = "NAME")]
+        concept: Option<String>,
+        /// Configuration file (default: the nearest lessonlint.yaml above the path)
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,6 +116,19 @@ fn main() -> ExitCode {
         Command::Inspect { file, format } => cli::inspect(&file, format),
         Command::Rules { config, format } => cli::rules(config.as_deref(), format),
         Command::Explain { rule } => cli::explain(&rule),
+        Command::Graph {
+            path,
+            format,
+            lesson,
+            concept,
+            config,
+        } => cli::graph(cli::GraphArgs {
+            path,
+            format,
+            lesson,
+            concept,
+            config,
+        }),
     };
     ExitCode::from(code)
 }

@@ -5,6 +5,7 @@
 //! findings located in that file; problems with the run itself (a missing path, a directory with
 //! nothing to lint) are a [`LoadError`] and exit code 2.
 
+use crate::model::curriculum::{Curriculum, Documents};
 use crate::model::{FileId, Lesson, ModulePlan, Record, SourceFile, SourceMap, Span};
 use crate::parse::{self, DocKind};
 use crate::rules::{Finding, Severity};
@@ -259,6 +260,29 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadErro
         return Err(LoadError::Empty(p));
     }
     Ok(ws)
+}
+
+impl Workspace {
+    /// The parsed documents, for assembling the curriculum.
+    pub fn documents(&self) -> Documents<'_> {
+        Documents {
+            sources: &self.sources,
+            lessons: &self.lessons,
+            records: &self.records,
+            plans: &self.plans,
+            course: self
+                .other
+                .iter()
+                .find(|(_, k)| *k == DocKind::Course)
+                .map(|(id, _)| *id),
+        }
+    }
+
+    /// The curriculum of the files read: modules from `series-N/module-N-M/` directories,
+    /// course order from module numbers and the plans' Lesson Sequence numbers.
+    pub fn curriculum(&self) -> Curriculum<'_> {
+        Curriculum::assemble(self.documents())
+    }
 }
 
 enum Parsed {

@@ -3,6 +3,7 @@
 //! Every field that comes from a file carries a [`Span`] (a byte range in that file) and the
 //! 1-based line it starts on, so that every finding can point at the exact place.
 
+pub mod curriculum;
 pub mod names;
 pub mod vocab;
 

@@ -110,6 +110,9 @@ fn clamp(text: &str, span: Span) -> (usize, usize) {
     (s, e - s)
 }
 
+/// Labels further than this many lines from the primary span get their own snippet.
+const NEAR_LINES: usize = 6;
+
 fn named(sources: &SourceMap, file: FileId) -> NamedSource<String> {
     let f = sources.get(file);
     NamedSource::new(f.name.clone(), f.text.clone())
@@ -123,8 +126,16 @@ fn build(sources: &SourceMap, f: &Finding) -> Rendered {
         (s, len),
     )];
     let mut related: Vec<Rendered> = Vec::new();
+    let primary_line = sources.get(f.file).line_col(f.span.start).0;
     for l in &f.labels {
-        if l.file == f.file {
+        let near = l.file == f.file
+            && sources
+                .get(l.file)
+                .line_col(l.span.start)
+                .0
+                .abs_diff(primary_line)
+                <= NEAR_LINES;
+        if near {
             let (s, len) = clamp(text, l.span);
             labels.push(LabeledSpan::new_with_span(
                 Some(l.message.clone()),
@@ -133,7 +144,7 @@ fn build(sources: &SourceMap, f: &Finding) -> Rendered {
         } else {
             let other = &sources.get(l.file).text;
             let (s, len) = clamp(other, l.span);
-            // Group labels in the same other file into one related diagnostic.
+            // Group far labels of the same file into one related diagnostic.
             if let Some(r) = related
                 .iter_mut()
                 .find(|r| r.source.name() == sources.get(l.file).name)
@@ -143,8 +154,13 @@ fn build(sources: &SourceMap, f: &Finding) -> Rendered {
                     (s, len),
                 ));
             } else {
+                let message = if l.file == f.file {
+                    "related place".to_string()
+                } else {
+                    format!("related: {}", sources.get(l.file).name)
+                };
                 related.push(Rendered {
-                    message: format!("related: {}", sources.get(l.file).name),
+                    message,
                     code: None,
                     severity: miette::Severity::Advice,
                     help: None,

@@ -8,6 +8,7 @@ use crate::config::{Config, RuleSettings};
 use crate::model::{FileId, Lesson, SourceMap, Span};
 use serde::Serialize;
 
+pub mod cross;
 pub mod file;
 pub mod lesson;
 
@@ -189,7 +190,10 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
 
 /// Rules implemented outside the lesson-rule trait (cross-lesson, snippets, suppressions).
 pub fn extra_meta() -> Vec<&'static RuleMeta> {
-    vec![&file::UnreadableFile::META, &file::NotALessonPlan::META]
+    let mut v: Vec<&'static RuleMeta> =
+        vec![&file::UnreadableFile::META, &file::NotALessonPlan::META];
+    v.extend(cross::metas());
+    v
 }
 
 pub fn find_meta(id: &str) -> Option<&'static RuleMeta> {
