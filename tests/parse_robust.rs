@@ -42,7 +42,7 @@ fn truncated_prefixes_of_the_seed() {
         eprintln!("skipping: seed lesson not found");
         return;
     };
-    let step = if cfg!(debug_assertions) { 397 } else { 37 };
+    let step = if cfg!(debug_assertions) { 797 } else { 37 };
     let mut cut = 0;
     while cut <= text.len() {
         let mut c = cut;
@@ -57,7 +57,7 @@ fn truncated_prefixes_of_the_seed() {
     // Every cut inside the first table and the first review heading.
     for anchor in ["| Concept | Depth |", "## Review —", "- **New concepts"] {
         if let Some(i) = text.find(anchor) {
-            for c in i..(i + 120).min(text.len()) {
+            for c in (i..(i + 120).min(text.len())).step_by(3) {
                 if text.is_char_boundary(c) {
                     all_parsers(&text[..c]);
                 }
@@ -125,9 +125,9 @@ fn odd_inputs() {
 
 #[test]
 fn deep_nesting_and_large_input() {
-    let quotes = "> ".repeat(5_000) + "| a |\n";
+    let quotes = "> ".repeat(3_000) + "| a |\n";
     all_parsers(&quotes);
-    let lists: String = (0..2_000)
+    let lists: String = (0..400)
         .map(|i| format!("{}- x\n", "  ".repeat(i)))
         .collect();
     all_parsers(&lists);
