@@ -42,7 +42,7 @@ fn truncated_prefixes_of_the_seed() {
         eprintln!("skipping: seed lesson not found");
         return;
     };
-    let step = if cfg!(debug_assertions) { 397 } else { 37 };
+    let step = if cfg!(debug_assertions) { 797 } else { 37 };
     let mut cut = 0;
     while cut <= text.len() {
         let mut c = cut;
@@ -57,7 +57,7 @@ fn truncated_prefixes_of_the_seed() {
     // Every cut inside the first table and the first review heading.
     for anchor in ["| Concept | Depth |", "## Review —", "- **New concepts"] {
         if let Some(i) = text.find(anchor) {
-            for c in i..(i + 120).min(text.len()) {
+            for c in (i..(i + 120).min(text.len())).step_by(3) {
                 if text.is_char_boundary(c) {
                     all_parsers(&text[..c]);
                 }
@@ -91,6 +91,8 @@ fn odd_inputs() {
         "## Phase 3\n### Cognitive Load Assessment\n- **New concepts:** 2\n1. a\n2. b\n".into(),
         "# Lesson 2: (x) -- Planning Document\n".into(),
         "# Lesson 2: \n".into(),
+        "## Review — İİİ\u{212a}\u{212a} (İİ Iteration 1/3 FİNAL)\n#### [İ] — İ\n".into(),
+        "# \u{212a}\u{212a} İİ -- Lesson Planning Document\n# Lesson 1: İ (İ) -- İ Planning Document\n".into(),
         "# -- Lesson Planning Document\n".into(),
         "- [x] (\n- [ ] )\n- [x] ()\n".into(),
         "**Module:** é\u{301}\n**:**\n****\n".into(),
@@ -123,9 +125,9 @@ fn odd_inputs() {
 
 #[test]
 fn deep_nesting_and_large_input() {
-    let quotes = "> ".repeat(5_000) + "| a |\n";
+    let quotes = "> ".repeat(3_000) + "| a |\n";
     all_parsers(&quotes);
-    let lists: String = (0..2_000)
+    let lists: String = (0..400)
         .map(|i| format!("{}- x\n", "  ".repeat(i)))
         .collect();
     all_parsers(&lists);

@@ -3,8 +3,9 @@
 use super::source::Src;
 use super::table::{build_table, cell_at, Col, Columns};
 use super::text::{
-    collapse, find_date, first_number, is_slug_like, item_own_text, last_parenthetical,
-    module_number, normalize_newlines, plain, raw_plain, starts_with_ci, strip_sep, strip_sep_end,
+    collapse, ends_with_ci, find_date, first_number, is_slug_like, item_own_text,
+    last_parenthetical, module_number, normalize_newlines, plain, plain_into, starts_with_ci,
+    strip_sep, strip_sep_end, Plain,
 };
 use crate::model::*;
 use comrak::nodes::{AstNode, ListType, NodeValue, Sourcepos};
@@ -87,13 +88,12 @@ struct CogState {
     awaiting_concepts: bool,
     answer: Option<Cell>,
     bullets: Vec<String>,
-    text: String,
+    text: Plain,
 }
 
 /// Parse a title heading's text into (title, slug) per the five title forms.
 pub(crate) fn parse_title(t: &str) -> (String, Option<String>) {
     let t = t.trim();
-    let low = t.to_lowercase();
     if starts_with_ci(t, "lesson planning:") {
         let s = t["lesson planning:".len()..].trim().to_string();
         let slug = is_slug_like(&s).then(|| s.clone());
@@ -107,7 +107,7 @@ pub(crate) fn parse_title(t: &str) -> (String, Option<String>) {
     }
     const SUFFIX: &str = "lesson planning document";
     const SUFFIX2: &str = "planning document";
-    if low.ends_with(SUFFIX) && !starts_with_ci(t, "lesson ") {
+    if ends_with_ci(t, SUFFIX) && !starts_with_ci(t, "lesson ") {
         // `# slug -- Lesson Planning Document`
         let head = strip_sep_end(&t[..t.len() - SUFFIX.len()]).to_string();
         let slug = is_slug_like(&head).then(|| head.clone());
@@ -120,9 +120,9 @@ pub(crate) fn parse_title(t: &str) -> (String, Option<String>) {
         if digits > 0 {
             if let Some(after) = rest[digits..].trim_start().strip_prefix(':') {
                 let mut body = after.trim();
-                if body.to_lowercase().ends_with(SUFFIX2) {
+                if ends_with_ci(body, SUFFIX2) {
                     body = strip_sep_end(&body[..body.len() - SUFFIX2.len()]);
-                    if body.to_lowercase().ends_with("lesson") {
+                    if ends_with_ci(body, "lesson") {
                         body = strip_sep_end(&body[..body.len() - "lesson".len()]);
                     }
                 }
@@ -186,7 +186,8 @@ pub(crate) fn parse_review_heading(
     bool,
 ) {
     let date = find_date(t);
-    let low = t.to_lowercase();
+    // ASCII lower-casing keeps byte offsets, so indices into `low` are indices into `t`.
+    let low = t.to_ascii_lowercase();
     let mut iteration = None;
     let mut of = None;
     let mut label = None;
@@ -248,17 +249,39 @@ pub(crate) fn para_lines<'a>(node: &'a AstNode<'a>) -> Vec<(Vec<&'a AstNode<'a>>
     out
 }
 
+/// The start of a line's text: a leading bold label whole, else the first few words.
+fn head_text<'a>(nodes: &[&'a AstNode<'a>]) -> String {
+    let Some(first) = nodes.first() else {
+        return String::new();
+    };
+    let d = first.data();
+    match &d.value {
+        NodeValue::Text(t) => {
+            let mut end = t.len().min(48);
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            t[..end].trim_start().to_string()
+        }
+        NodeValue::Strong | NodeValue::Emph => {
+            drop(d);
+            plain(first)
+        }
+        _ => String::new(),
+    }
+}
+
 fn line_of_first<'a>(nodes: &[&'a AstNode<'a>]) -> Option<usize> {
     let l = nodes.first()?.data().sourcepos.start.line;
     (l > 0).then_some(l)
 }
 
 fn plain_of<'a>(nodes: &[&'a AstNode<'a>]) -> String {
-    let mut s = String::new();
+    let mut b = Plain::default();
     for n in nodes {
-        raw_plain(n, &mut s);
+        plain_into(n, &mut b);
     }
-    collapse(&s)
+    b.finish()
 }
 
 /// A `**Label:** value` line: (label without colon, value).
@@ -426,8 +449,8 @@ impl<'t> LessonBuilder<'t> {
         if let Some(cog) = self.cog.as_mut() {
             cog.c.span.end = cog.c.span.end.max(end);
             if !matches!(kind, Kind::Html | Kind::Code(_)) {
-                raw_plain(node, &mut cog.text);
-                cog.text.push(' ');
+                plain_into(node, &mut cog.text);
+                cog.text.sep();
             }
         }
     }
@@ -503,7 +526,7 @@ impl<'t> LessonBuilder<'t> {
                         awaiting_concepts: false,
                         answer: None,
                         bullets: Vec::new(),
-                        text: String::new(),
+                        text: Plain::default(),
                     });
                 }
                 if low.contains("target concept") && self.l.target_concept.is_none() {
@@ -643,13 +666,25 @@ impl<'t> LessonBuilder<'t> {
         }
         let lines = para_lines(node);
         for (i, (nodes, line)) in lines.iter().enumerate() {
+            // The first inline decides whether the line matters (`**Verdict:**`, `Summary:`,
+            // `**Iteration 1 fixes verified:**`); most review prose lines do not.
+            let head = head_text(nodes);
+            if head.to_lowercase().contains("fixes verified") {
+                rs.pending_verified = true;
+            }
+            let verdict_line = rs.r.verdict.is_none() && starts_with_ci(&head, "verdict");
+            let pending = i == 0 && rs.pending_verdict;
+            let summary_line = rs.sub == RevSub::Summary || starts_with_ci(&head, "summary");
+            if !(verdict_line || pending || summary_line) {
+                continue;
+            }
             let text = plain_of(nodes);
             let start = nodes
                 .first()
                 .map(|n| src.off(n.data().sourcepos.start))
                 .unwrap_or(0);
             let end = src.line_end(*line);
-            if i == 0 && rs.pending_verdict {
+            if pending {
                 rs.pending_verdict = false;
                 if rs.r.verdict.is_none() && !text.is_empty() {
                     let vspan = src.trim(Span::new(start, end));
@@ -657,7 +692,7 @@ impl<'t> LessonBuilder<'t> {
                     rs.r.verdict = Some(Cell::new(text.clone(), vspan, *line));
                 }
             }
-            if rs.r.verdict.is_none() && starts_with_ci(&text, "verdict") {
+            if verdict_line {
                 if let Some((_, v)) = text.split_once(':') {
                     let v = v.trim();
                     if !v.is_empty() {
@@ -666,7 +701,7 @@ impl<'t> LessonBuilder<'t> {
                     }
                 }
             }
-            if rs.sub == RevSub::Summary || starts_with_ci(&text, "summary") {
+            if summary_line {
                 let summary = rs.r.summary.get_or_insert_with(|| ReviewSummary {
                     span: Span::new(start, end),
                     line: *line,
@@ -675,10 +710,6 @@ impl<'t> LessonBuilder<'t> {
                 summary.span.end = summary.span.end.max(end);
                 parse_counts(&text, summary);
             }
-        }
-        let all = plain(node).to_lowercase();
-        if all.contains("fixes verified") || all.contains("fixes verified:") {
-            rs.pending_verified = true;
         }
     }
 
@@ -828,7 +859,7 @@ impl<'t> LessonBuilder<'t> {
 
     fn close_cog(&mut self) {
         if let Some(mut cog) = self.cog.take() {
-            cog.c.text = collapse(&cog.text);
+            cog.c.text = std::mem::take(&mut cog.text).finish();
             if let Some(mut a) = cog.answer.take() {
                 for b in &cog.bullets {
                     if !b.is_empty() {

@@ -54,3 +54,44 @@ pub fn parse_lesson_at(file: FileId, path: &Path, text: &str) -> Lesson {
     }
     l
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = include_str!("../../tests/fixtures/variants/base.md");
+
+    /// Every prefix of a complete lesson plan (cut on char boundaries, LF and CRLF) parses
+    /// without a panic, and every span it reports lies inside the text.
+    #[test]
+    fn truncated_prefixes_never_panic() {
+        let crlf = BASE.replace('\n', "\r\n");
+        for text in [BASE, crlf.as_str()] {
+            let mut cut = 0;
+            while cut <= text.len() {
+                if text.is_char_boundary(cut) {
+                    let t = &text[..cut];
+                    let l = parse_lesson(FileId(0), t);
+                    for c in l.concepts.iter().map(|r| &r.concept) {
+                        assert!(c.span.end <= t.len() && t.is_char_boundary(c.span.start));
+                    }
+                    for r in &l.reviews {
+                        assert!(r.span.start <= r.span.end && r.span.end <= t.len());
+                    }
+                    parse_record(FileId(0), t);
+                    parse_module_plan(FileId(0), t);
+                }
+                cut += 13;
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_whitespace_documents() {
+        for t in ["", "\n", "   ", "\r\n\r\n", "---", "# "] {
+            let l = parse_lesson(FileId(0), t);
+            assert!(l.concepts.is_empty() && l.reviews.is_empty());
+            assert_eq!(l.slug, "");
+        }
+    }
+}

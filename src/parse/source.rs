@@ -19,19 +19,23 @@ impl<'t> Src<'t> {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
+        if !bytes.contains(&b'\r') {
+            starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        } else {
+            let mut i = 0;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'\n' => starts.push(i + 1),
+                    b'\r' => {
+                        if bytes.get(i + 1) == Some(&b'\n') {
+                            i += 1;
+                        }
+                        starts.push(i + 1);
                     }
-                    starts.push(i + 1);
+                    _ => {}
                 }
-                _ => {}
+                i += 1;
             }
-            i += 1;
         }
         Src { text, starts }
     }
