@@ -316,6 +316,42 @@ pub fn dims_arg(v: &Value, n: usize, what: &str) -> R<Vec<Dim>> {
     }
 }
 
+/// The constructor of a batch or instance norm (`num_features, eps, momentum, affine,
+/// track_running_stats`): its features, affine and tracking flags (`on` is their default), with
+/// the weight/bias parameters and running-statistics buffers registered.
+fn norm_state(
+    args: Args,
+    cls: &str,
+    on: bool,
+    params: &mut Vec<(String, Vec<Dim>)>,
+    buffers: &mut Vec<(String, Vec<Dim>, DType)>,
+    uncertain: &mut bool,
+) -> R<(Dim, bool, bool)> {
+    let names = [
+        "num_features",
+        "eps",
+        "momentum",
+        "affine",
+        "track_running_stats",
+        "device",
+        "dtype",
+    ];
+    let a = args.bind(&format!("{cls}.__init__"), &names, 1)?;
+    let c = dim_arg(&a[0].clone().unwrap_or_default(), "num_features")?;
+    let affine = flag_arg(&a[3], on, uncertain);
+    let track = flag_arg(&a[4], on, uncertain);
+    if affine {
+        params.push(("weight".into(), vec![c]));
+        params.push(("bias".into(), vec![c]));
+    }
+    if track {
+        buffers.push(("running_mean".into(), vec![c], DType::F32));
+        buffers.push(("running_var".into(), vec![c], DType::F32));
+        buffers.push(("num_batches_tracked".into(), vec![], DType::I64));
+    }
+    Ok((c, affine, track))
+}
+
 fn flag_arg(v: &Option<Value>, default: bool, uncertain: &mut bool) -> bool {
     match v {
         None => default,
@@ -505,28 +541,8 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
                 T::BatchNorm2d => 2,
                 _ => 3,
             };
-            let names = [
-                "num_features",
-                "eps",
-                "momentum",
-                "affine",
-                "track_running_stats",
-                "device",
-                "dtype",
-            ];
-            let a = args.bind(&format!("{cls}.__init__"), &names, 1)?;
-            let c = dim_arg(&a[0].clone().unwrap_or_default(), "num_features")?;
-            let affine = flag_arg(&a[3], true, &mut uncertain);
-            let track = flag_arg(&a[4], true, &mut uncertain);
-            if affine {
-                params.push(("weight".into(), vec![c]));
-                params.push(("bias".into(), vec![c]));
-            }
-            if track {
-                buffers.push(("running_mean".into(), vec![c], DType::F32));
-                buffers.push(("running_var".into(), vec![c], DType::F32));
-                buffers.push(("num_batches_tracked".into(), vec![], DType::I64));
-            }
+            let (c, affine, track) =
+                norm_state(args, cls, true, &mut params, &mut buffers, &mut uncertain)?;
             Layer::BatchNorm {
                 nd,
                 features: c,
@@ -787,28 +803,8 @@ pub fn init(tag: LayerTag, args: Args) -> R<LayerInit> {
             upsample_layer(&a[0], &a[1])?
         }
         T::InstanceNorm1d | T::InstanceNorm2d => {
-            let names = [
-                "num_features",
-                "eps",
-                "momentum",
-                "affine",
-                "track_running_stats",
-                "device",
-                "dtype",
-            ];
-            let a = args.bind(&format!("{cls}.__init__"), &names, 1)?;
-            let c = dim_arg(&a[0].clone().unwrap_or_default(), "num_features")?;
-            let affine = flag_arg(&a[3], false, &mut uncertain);
-            let track = flag_arg(&a[4], false, &mut uncertain);
-            if affine {
-                params.push(("weight".into(), vec![c]));
-                params.push(("bias".into(), vec![c]));
-            }
-            if track {
-                buffers.push(("running_mean".into(), vec![c], DType::F32));
-                buffers.push(("running_var".into(), vec![c], DType::F32));
-                buffers.push(("num_batches_tracked".into(), vec![], DType::I64));
-            }
+            let (c, affine, _) =
+                norm_state(args, cls, false, &mut params, &mut buffers, &mut uncertain)?;
             Layer::InstanceNorm {
                 nd: if tag == T::InstanceNorm1d { 1 } else { 2 },
                 features: c,
