@@ -1549,29 +1549,15 @@ impl Interp {
                 }
                 Ok(Value::Dict(Rc::new(RefCell::new(dict))))
             }
-            Expr::ListComp(lc) => {
-                let mut out = Vec::new();
-                let opaque = self.comprehension(&lc.generators, 0, f, &mut |me, cf| {
-                    let v = me.eval(&lc.elt, cf)?;
-                    out.push(v);
-                    Ok(())
-                })?;
-                if opaque {
-                    // Unknown length: the elements were still evaluated (for their errors).
-                    return Ok(Value::Opaque);
-                }
-                Ok(Value::list(out))
-            }
+            // Unknown length: the elements were still evaluated (for their errors).
+            Expr::ListComp(lc) => Ok(match self.collect(&lc.elt, &lc.generators, f)? {
+                Some(out) => Value::list(out),
+                None => Value::Opaque,
+            }),
             Expr::Generator(g) => {
-                let mut out = Vec::new();
-                let opaque = self.comprehension(&g.generators, 0, f, &mut |me, cf| {
-                    let v = me.eval(&g.elt, cf)?;
-                    out.push(v);
-                    Ok(())
-                })?;
-                if opaque {
+                let Some(out) = self.collect(&g.elt, &g.generators, f)? else {
                     return Ok(Value::Opaque);
-                }
+                };
                 Ok(Value::Iter(Rc::new(RefCell::new(IterState {
                     items: out,
                     pos: 0,
@@ -1675,6 +1661,22 @@ impl Interp {
     }
 
     /// Run nested comprehension loops in a child scope. Returns true if an iterable was opaque.
+    /// The elements of a list comprehension or generator expression, or `None` where the
+    /// iteration is opaque.
+    fn collect(
+        &mut self,
+        elt: &Expr,
+        gens: &[ast::Comprehension],
+        f: &mut Frame,
+    ) -> R<Option<Vec<Value>>> {
+        let mut out = Vec::new();
+        let opaque = self.comprehension(gens, 0, f, &mut |me, cf| {
+            out.push(me.eval(elt, cf)?);
+            Ok(())
+        })?;
+        Ok((!opaque).then_some(out))
+    }
+
     fn comprehension(
         &mut self,
         gens: &[ast::Comprehension],
